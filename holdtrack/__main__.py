@@ -1,0 +1,5 @@
+import sys
+
+from holdtrack.cli import main
+
+sys.exit(main())

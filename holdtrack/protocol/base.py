@@ -1,0 +1,101 @@
+"""What every device profile provides, and the stateful wrapper that turns packets into frames.
+
+A profile module (``htp``, ``polar_pmd``, ``microbit``, ``witmotion``, ``thingy52``) is pure: it turns
+bytes into :class:`~holdtrack.model.DecodedFrame` and settings into command bytes. It never imports bleak;
+the BLE layer drives the commands (``holdtrack.sources.ble``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Protocol
+
+from holdtrack.errors import PacketDecodeError
+from holdtrack.model import DecodedFrame, RawPacket
+
+
+class StreamDecoder(Protocol):
+    """Turns the packets of one device connection into frames.
+
+    ``feed`` raises :class:`PacketDecodeError` for a packet it cannot decode; the caller counts it and
+    goes on (see :class:`CountingDecoder`). Stateful decoders (frames that straddle notifications,
+    Polar's previous-timestamp bookkeeping) keep their state here, never in module globals.
+    """
+
+    def feed(self, packet: RawPacket) -> list[DecodedFrame]: ...
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A device protocol holdtrack can read.
+
+    Attributes
+    ----------
+    name : short identifier used on the command line and in session files (``"holdtrack"``, ``"polar-pmd"``)
+    title : human-readable device family
+    service_uuid : primary service to scan for / connect to (lower case)
+    data_uuid : characteristic carrying samples (notify)
+    name_patterns : regular expressions matched against advertised names, for recognition
+    has_gyro : whether frames can carry angular rate
+    default_settings : settings used when none are given (rate_hz, range_g, ...)
+    make_decoder : builds a fresh :class:`StreamDecoder` from the session's settings
+    """
+
+    name: str
+    title: str
+    service_uuid: str
+    data_uuid: str
+    make_decoder: Callable[[Mapping[str, Any]], StreamDecoder]
+    name_patterns: tuple[str, ...] = ()
+    has_gyro: bool = False
+    default_settings: Mapping[str, Any] = field(default_factory=dict)
+    extra_uuids: Mapping[str, str] = field(default_factory=dict)
+
+
+class FunctionDecoder:
+    """A :class:`StreamDecoder` for stateless profiles: applies ``decode(payload, host_time_s)``."""
+
+    def __init__(
+        self,
+        decode: Callable[[bytes, float | None], DecodedFrame | list[DecodedFrame]],
+        data_uuid: str,
+    ) -> None:
+        self._decode = decode
+        self._data_uuid = data_uuid.lower()
+
+    def feed(self, packet: RawPacket) -> list[DecodedFrame]:
+        if packet.characteristic.lower() != self._data_uuid:
+            return []  # control-point responses etc. carry no samples
+        out = self._decode(packet.payload, packet.host_time_s)
+        return out if isinstance(out, list) else [out]
+
+
+@dataclass
+class DecodeErrorRecord:
+    """Where a bad packet was (packet index in the stream, host time) and why."""
+
+    index: int
+    host_time_s: float
+    message: str
+
+
+class CountingDecoder:
+    """Wraps a :class:`StreamDecoder`: bad packets are counted and remembered, never fatal."""
+
+    def __init__(self, inner: StreamDecoder, keep: int = 100) -> None:
+        self.inner = inner
+        self.packets = 0
+        self.bad_packets = 0
+        self.errors: list[DecodeErrorRecord] = []
+        self._keep = keep
+
+    def feed(self, packet: RawPacket) -> list[DecodedFrame]:
+        index = self.packets
+        self.packets += 1
+        try:
+            return self.inner.feed(packet)
+        except PacketDecodeError as exc:
+            self.bad_packets += 1
+            if len(self.errors) < self._keep:
+                self.errors.append(DecodeErrorRecord(index, packet.host_time_s, str(exc)))
+            return []
