@@ -55,7 +55,7 @@ def test_slow_consumer_does_not_accumulate_delay(recorded):
         late.append(ft.now - (100.0 + item_time_s(it) - item_time_s(items[0])))
         ft.now += 0.08  # the consumer takes longer than the 50 ms between packets
     lost, back = items.index(LinkEvent("link_lost", 2.5)), items.index(LinkEvent("reconnected", 12.0))
-    assert late[lost] > 1.0  # 40 packets in 2 s took the consumer 3.2 s
+    assert late[lost] > 0.5  # 40 packets (2 s) took the consumer 3.2 s: 0.7 s late at t=2.5 s
     assert late[back] == pytest.approx(0.0, abs=1e-9)  # the silence absorbed the delay: back on schedule
     assert min(late) >= -1e-9  # never early
 
