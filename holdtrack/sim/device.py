@@ -136,6 +136,7 @@ def packetize(counts: np.ndarray, t_true_s: FloatArray, *, rate_hz: float, range
     jitter = rng.exponential(link.jitter_s, size=first.size) if link.jitter_s > 0 else np.zeros(first.size)
     host = np.maximum.accumulate(event + link.latency_s + jitter) + link.start_delay_s
     lost = loss_mask(first.size, link.loss, link.burst_len, rng)
+    lost[:1] = False  # the first packet always arrives, so time zero is the true first sample
     in_outage = np.zeros(first.size, dtype=bool)
     events: list[tuple[float, int, RawPacket | LinkEvent]] = []
     for start, dur in link.outages:
