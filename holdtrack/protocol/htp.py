@@ -58,6 +58,12 @@ def lsb_g(range_g: int) -> float:
     return 1e-3 if range_g == 0 else range_g / 32768.0
 
 
+def valid_fmt(fmt: int) -> bool:
+    """Whether ``fmt`` is a format byte of HTP v1 (0x01, or 0x02 with a known gyro range code)."""
+    kind, code = fmt & 0x0F, fmt >> 4
+    return (kind == FMT_ACC and code == 0) or (kind == FMT_ACC_GYRO and code < len(GYRO_RANGES_DPS))
+
+
 def gyro_code(range_dps: int) -> int:
     """Range code (0..4) of a gyro full scale in ±°/s (raises ``ValueError`` if unsupported)."""
     if range_dps not in GYRO_RANGES_DPS:
@@ -96,9 +102,9 @@ class HtpPacket:
         ver, fmt, seq, t0, odr, rng, n = HEADER.unpack_from(data)
         if ver != VERSION:
             raise PacketDecodeError(f"unknown HTP protocol version {ver}", offset=0)
-        kind, code = fmt & 0x0F, fmt >> 4
-        if not (kind == FMT_ACC and code == 0) and not (kind == FMT_ACC_GYRO and code < len(GYRO_RANGES_DPS)):
+        if not valid_fmt(fmt):
             raise PacketDecodeError(f"unknown HTP sample format 0x{fmt:02x}", offset=1)
+        kind, code = fmt & 0x0F, fmt >> 4
         if odr == 0:
             raise PacketDecodeError("HTP packet declares a sample rate of 0", offset=8)
         if rng not in RANGES_G:

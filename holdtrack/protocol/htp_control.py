@@ -27,7 +27,7 @@ from enum import IntEnum
 
 from holdtrack.errors import DeviceError, PacketDecodeError
 from holdtrack.protocol.cp import RESPONSE_CODE, Status, build_tlv, need, parse_tlv, status_name
-from holdtrack.protocol.htp import FMT_ACC, RANGES_G
+from holdtrack.protocol.htp import FMT_ACC, RANGES_G, valid_fmt
 
 
 class Op(IntEnum):
@@ -98,6 +98,8 @@ class Request:
                 raise RequestError("START with a sample rate of 0", Status.INVALID_SAMPLE_RATE, offset=1)
             if rng not in RANGES_G:
                 raise RequestError(f"START with unknown range code {rng}", Status.INVALID_RANGE, offset=3)
+            if not valid_fmt(fmt):
+                raise RequestError(f"START with unknown format 0x{fmt:02x}", Status.INVALID_PARAMETER, offset=7)
             return cls(op, start=StartParams(odr, rng, batch, latency, fmt))
         if op is Op.TIME_SYNC:
             return cls(op, host_unix_us=_TIME_SYNC.unpack_from(data, 1)[0])

@@ -51,6 +51,7 @@ def test_time_sync_round_trip(us: int) -> None:
         (bytes.fromhex("02 0000 08 00 6400"), Status.INVALID_SAMPLE_RATE),
         (bytes.fromhex("02 E803 05 00 6400"), Status.INVALID_RANGE),
         (bytes.fromhex("04 0000"), Status.INVALID_LENGTH),
+        (bytes.fromhex("02 E803 08 00 6400 03"), Status.INVALID_PARAMETER),
     ],
 )
 def test_device_side_parser_gives_the_status_to_answer(data: bytes, status: Status) -> None:
