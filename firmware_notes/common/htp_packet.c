@@ -177,11 +177,12 @@ size_t htp_build_response(uint8_t *out, size_t cap, uint8_t opcode, uint8_t stat
 }
 
 size_t htp_build_start_params(uint8_t *out, size_t cap, uint16_t odr_dhz, uint8_t range_g, uint8_t fmt) {
-    if (cap < 4) return 0;
+    size_t n = fmt == HTP_FMT_ACC ? 3u : 4u;
+    if (cap < n) return 0;
     put_u16(out, odr_dhz);
     out[2] = range_g;
-    out[3] = fmt;
-    return 4;
+    if (n == 4) out[3] = fmt;
+    return n;
 }
 
 size_t htp_build_status_params(uint8_t *out, size_t cap, uint8_t streaming, uint32_t overflow, uint16_t seq_next) {

@@ -115,7 +115,7 @@ uint8_t htp_parse_request(const uint8_t *data, size_t len, htp_request_t *req);
 size_t htp_build_response(uint8_t *out, size_t cap, uint8_t opcode, uint8_t status, const uint8_t *params,
                           size_t n_params);
 
-/* START answer params: u16 odr_dhz, u8 range_g, u8 fmt (4 bytes). */
+/* START answer params: u16 odr_dhz, u8 range_g, and u8 fmt unless it is 0x01 (3 or 4 bytes). */
 size_t htp_build_start_params(uint8_t *out, size_t cap, uint16_t odr_dhz, uint8_t range_g, uint8_t fmt);
 
 /* GET_STATUS answer params: u8 streaming, u32 fifo_overflow, u16 seq_next (7 bytes). */

@@ -70,6 +70,12 @@ def lib(tmp_path_factory: pytest.TempPathFactory) -> ctypes.CDLL:
     lib.htp_build_features.argtypes = [u8p, sz, ctypes.POINTER(ctypes.c_uint16), sz, u8p, sz, u8p, sz,
                                        ctypes.c_uint16, ctypes.c_uint8, ctypes.POINTER(ctypes.c_uint16), sz]
     lib.htp_build_features.restype = sz
+    lib.htp_build_start_params.argtypes = [u8p, sz, ctypes.c_uint16, ctypes.c_uint8, ctypes.c_uint8]
+    lib.htp_build_start_params.restype = sz
+    lib.htp_build_status_params.argtypes = [u8p, sz, ctypes.c_uint8, ctypes.c_uint32, ctypes.c_uint16]
+    lib.htp_build_status_params.restype = sz
+    lib.htp_build_response.argtypes = [u8p, sz, ctypes.c_uint8, ctypes.c_uint8, u8p, sz]
+    lib.htp_build_response.restype = sz
     return lib
 
 
@@ -219,7 +225,7 @@ def check_parsers_agree(lib: ctypes.CDLL, data: bytes) -> None:
         return
     assert status == 0 and req.opcode == py.opcode
     if py.start is not None:
-        assert hc.StartParams(req.odr_dhz, req.range_g, req.max_batch, req.max_latency_ms, req.fmt) == py.start
+        assert hc.StartRequest(req.odr_dhz, req.range_g, req.max_batch, req.max_latency_ms, req.fmt) == py.start
     if py.host_unix_us is not None:
         assert req.host_unix_us == py.host_unix_us
 
@@ -234,6 +240,23 @@ def test_c_features_decode_in_python(lib: ctypes.CDLL) -> None:
     assert hc.Features.from_bytes(as_bytes(buf, n)) == hc.Features((500, 1000, 2000), (2, 4, 8, 16), (1, 2), 1, 1, 38,
                                                                    (250, 2000))
     assert lib.htp_build_features(buf, 10, odr, 3, ranges, 4, fmts, 2, 1, 38, gyro, 2) == 0  # does not fit
+
+
+def c_response(lib: ctypes.CDLL, opcode: int, status: int, params: bytes) -> bytes:
+    buf = c_buf(64)
+    p = (ctypes.c_uint8 * max(1, len(params))).from_buffer_copy(params or b"\0")
+    return as_bytes(buf, lib.htp_build_response(buf, 64, opcode, status, p, len(params)))
+
+
+@pytest.mark.parametrize("fmt", [0x01, 0x32])
+def test_c_responses_equal_python_responses(lib: ctypes.CDLL, fmt: int) -> None:
+    buf = c_buf(16)
+    start = as_bytes(buf, lib.htp_build_start_params(buf, 16, 1040, 8, fmt))
+    assert c_response(lib, 2, 0, start) == bytes(hc.start_response(1040, 8, fmt))
+    status = as_bytes(buf, lib.htp_build_status_params(buf, 16, 1, 70000, 65535))
+    assert c_response(lib, 5, 0, status) == bytes(hc.status_response(hc.DeviceStatus(True, 70000, 65535)))
+    assert c_response(lib, 2, 9, b"") == bytes(hc.ControlResponse(hc.OP_START, hc.INVALID_RANGE))
+    assert lib.htp_build_response(buf, 2, 2, 0, buf, 0) == 0  # does not fit
 
 
 def test_malformed_c_packets_are_counted_and_the_stream_goes_on(lib: ctypes.CDLL) -> None:
