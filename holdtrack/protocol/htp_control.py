@@ -317,6 +317,8 @@ _FEATURE_SIZES = {Feature.ODR_DHZ: 2, Feature.RANGE_G: 1, Feature.FMT: 1, Featur
 class Features:
     """What a device supports (features characteristic, or GET_CAPS params).
 
+    Reading stops at a TLV type this version does not know (newer firmware); the entries before it count.
+
     Attributes
     ----------
     odr_dhz : supported output data rates, 0.1 Hz
@@ -342,7 +344,7 @@ class Features:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Features":
-        t = parse_tlv(bytes(data), _FEATURE_SIZES, "HTP features")
+        t = parse_tlv(bytes(data), _FEATURE_SIZES, "HTP features", stop_at_unknown=True)
         for single in (Feature.VERSION, Feature.CLOCK_RES_US, Feature.MAX_BATCH):
             if len(t.get(single, (0,))) != 1:
                 raise PacketDecodeError(f"HTP features: {single.name} must have exactly one value")

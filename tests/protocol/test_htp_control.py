@@ -123,5 +123,5 @@ def test_features_bad_input() -> None:
         hc.Features.from_bytes(bytes.fromhex("0302 0101"))  # two protocol versions
     with pytest.raises(PacketDecodeError):
         hc.Features.from_bytes(bytes.fromhex("0003 F401"))  # three rates, one given
-    with pytest.raises(PacketDecodeError):
-        hc.Features.from_bytes(bytes.fromhex("7F01 00"))  # unknown type
+    # a newer device's unknown type ends the list; the entries before it are kept
+    assert hc.Features.from_bytes(bytes.fromhex("0101 04 7F03 000000 0101 08")) == hc.Features(ranges_g=(4,))
