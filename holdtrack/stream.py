@@ -122,12 +122,15 @@ class StreamProcessor:
             return self._provisional
         from holdtrack.signal.metrics import hold_metrics
         from holdtrack.signal.score import score_hold
+        from holdtrack.signal.swayband import noise_floor_from_sigma
 
         samples = self.pipeline.open_hold_samples()
         if samples is None or samples[0].shape[0] < 2 * self.rate_hz:
             return None
         metrics, _ = hold_metrics(samples[0], self.rate_hz, samples[1],
-                                  noise_floor_mps2=min(self.pipeline.noise_floor_mps2 or 0.0, self.config.noise_cap_mps2))
+                                  noise_floor_mps2=noise_floor_from_sigma(
+                                      min(self.pipeline.noise_floor_mps2 or 0.0, self.config.noise_cap_mps2),
+                                      self.rate_hz, self.config.lowpass_hz))
         self._provisional, _ = score_hold(metrics)
         self._provisional_at = t_s
         return self._provisional

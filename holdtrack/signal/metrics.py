@@ -71,6 +71,7 @@ METRIC_NAMES: tuple[str, ...] = (
     "wobble_count",
     "wobble_time_s",
     "fatigue_index",
+    "fatigue_index_gyro",
     "fatigue_rms_ratio",
     "noise_floor_mps2",
 )
@@ -159,6 +160,7 @@ def hold_metrics(
             notes.setdefault(name, short["tremor"])
     for name in ("tremor_4_6hz_power_dps2", "tremor_8_12hz_power_dps2"):
         notes.setdefault(name, "no gyroscope" if gyro is None else short["tremor"])
+    notes.setdefault("fatigue_index_gyro", "no gyroscope" if gyro is None else short["fatigue"])
     for name in ("fatigue_index", "fatigue_rms_ratio"):
         notes.setdefault(name, short["fatigue"])
     return metrics, {k: v for k, v in notes.items() if metrics.get(k) is None}
@@ -283,22 +285,35 @@ def _fatigue(
     """Tremor band power and sway RMS of the last third of the hold relative to the first third."""
     third = sway.shape[0] // 3
     parts = (slice(0, third), slice(sway.shape[0] - third, None))
-    src, noise, floor = (gyro, 0.0, POWER_FLOOR_DPS2) if gyro is not None else (dyn, 3.0 * n0, POWER_FLOOR_M2PS4)
-    bands = [(lo, hi) for lo, hi in TREMOR_BANDS_HZ.values() if fs > BAND_FS_FACTOR * hi]
     out: Metrics = {}
-    power = []
-    for part in parts:
-        f, p = _welch(src[part], fs, FATIGUE_SEG_S)
-        power.append(sum(max(0.0, _band_power(f, p, lo, hi) - noise * (hi - lo)) for lo, hi in bands))
-    if not bands:
-        notes["fatigue_index"] = f"sample rate {fs:g} Hz too low for any tremor band"
-    elif power[0] <= floor:
-        notes["fatigue_index"] = "no tremor power above the noise floor in the first third"
-    else:
-        out["fatigue_index"] = power[1] / power[0]
+    sources = [("fatigue_index", dyn, 3.0 * n0, POWER_FLOOR_M2PS4)]
+    if gyro is not None:
+        sources.append(("fatigue_index_gyro", gyro, 0.0, POWER_FLOOR_DPS2))
+    for name, src, noise, floor in sources:
+        ratio = _tremor_ratio(src, parts, fs, noise, floor)
+        if isinstance(ratio, str):
+            notes[name] = ratio
+        else:
+            out[name] = ratio
     rms = [math.sqrt(max(0.0, float(np.mean(np.sum(sway[pt] ** 2, axis=1))) - 2.0 * nf**2)) for pt in parts]
     if rms[0] <= 0.0:
         notes["fatigue_rms_ratio"] = "no sway above the noise floor in the first third"
     else:
         out["fatigue_rms_ratio"] = rms[1] / rms[0]
     return out
+
+
+def _tremor_ratio(
+    src: NDArray[np.float64], parts: tuple[slice, slice], fs: float, noise: float, floor: float
+) -> float | str:
+    """Summed tremor-band power of the last part over the first part, or the reason there is none."""
+    bands = [(lo, hi) for lo, hi in TREMOR_BANDS_HZ.values() if fs > BAND_FS_FACTOR * hi]
+    if not bands:
+        return f"sample rate {fs:g} Hz too low for any tremor band"
+    power = []
+    for part in parts:
+        f, p = _welch(src[part], fs, FATIGUE_SEG_S)
+        power.append(sum(max(0.0, _band_power(f, p, lo, hi) - noise * (hi - lo)) for lo, hi in bands))
+    if power[0] <= floor:
+        return "no tremor power above the noise floor in the first third"
+    return power[1] / power[0]

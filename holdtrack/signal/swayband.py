@@ -94,3 +94,20 @@ def horizontal_basis(g: NDArray[np.float64]) -> NDArray[np.float64]:
     e1 /= np.linalg.norm(e1)
     e2 = np.cross(u, e1)
     return np.stack([e1, e2], axis=1)
+
+
+def noise_floor_from_sigma(sigma_total_mps2: float, fs: float, lowpass_hz: float | None = 10.0) -> float:
+    """Convert a 3-axis noise standard deviation to the per-axis in-band ``noise_floor_mps2`` (m/s²).
+
+    ``sigma_total_mps2`` is ``sqrt(sum over the 3 axes of the variance)`` of white device noise after a
+    causal 4th-order Butterworth low-pass at ``lowpass_hz`` (skipped when None or >= 0.35 fs), as the
+    pipeline's still detector measures it. Per-axis density = ``sigma**2 / (3 B)`` with ``B`` the low-pass's
+    noise bandwidth; the sway band keeps ``G4`` Hz of it.
+    """
+    if lowpass_hz is None or lowpass_hz >= 0.35 * fs:
+        bandwidth = fs / 2.0
+    else:
+        f, h = sps.sosfreqz(sps.butter(4, lowpass_hz, fs=fs, output="sos"), worN=16384, fs=fs)
+        bandwidth = float(trapezoid(np.abs(h) ** 2, f))
+    g4, _ = band_integrals(fs)
+    return float(sigma_total_mps2) * float(np.sqrt(g4 / (3.0 * bandwidth)))

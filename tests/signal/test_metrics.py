@@ -96,9 +96,13 @@ def test_fatigue_index_from_thirds():
     acc = still(t.size)
     tone_amp = np.where(t < dur / 2, 0.02, 0.04)  # doubles halfway: power x4 in the last third
     acc[:, 0] += tone_amp * np.sin(2 * np.pi * 10.0 * t) + 0.1 * np.sin(2 * np.pi * 1.0 * t)
-    m, _ = hold_metrics(acc, fs)
+    gyro = np.zeros_like(acc)
+    gyro[:, 2] = np.where(t < dur / 2, 3.0, 1.0) * np.sin(2 * np.pi * 5.0 * t)  # power / 9
+    m, notes = hold_metrics(acc, fs, gyro)
     assert m["fatigue_index"] == pytest.approx(4.0, rel=0.05)
+    assert m["fatigue_index_gyro"] == pytest.approx(1 / 9, rel=0.05)
     assert m["fatigue_rms_ratio"] == pytest.approx(1.0, abs=0.02)
+    assert hold_metrics(acc, fs)[1]["fatigue_index_gyro"] == "no gyroscope"
 
 
 def test_short_holds_give_none_with_reasons():
@@ -157,3 +161,21 @@ def test_wobbles_pass_through_and_bad_input_raises():
         hold_metrics(bad, 50.0)
     with pytest.raises(ValueError, match="gyro"):
         hold_metrics(still(500), 50.0, np.zeros((10, 3)))
+
+
+@pytest.mark.parametrize("fs", [25.0, 100.0, 200.0])
+def test_noise_floor_from_window_sigma_matches_white_noise(fs):
+    """The still detector's 3-axis window SD of white noise converts to the same in-band floor."""
+    from scipy import signal as sps
+
+    from holdtrack.signal.swayband import noise_floor_from_sigma
+
+    sigma = 0.02
+    x = np.random.default_rng(2).normal(0.0, sigma, (int(120 * fs), 3))
+    lp = 10.0 if 10.0 < 0.35 * fs else None
+    if lp is not None:
+        x = sps.sosfilt(sps.butter(4, lp, fs=fs, output="sos"), x, axis=0)
+    w = int(fs)  # 1 s windows, mean removed per window, variance summed over axes
+    windows = x[: len(x) // w * w].reshape(-1, w, 3)
+    sigma_total = float(np.sqrt(np.mean(np.sum(windows.var(axis=1), axis=1))))
+    assert noise_floor_from_sigma(sigma_total, fs, lp) == pytest.approx(noise_floor_for_white(sigma, fs), rel=0.05)
