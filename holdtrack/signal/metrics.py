@@ -24,6 +24,7 @@ from holdtrack.signal.swayband import (
     sway_sos,
     zero_phase,
 )
+from holdtrack.signal.tilt import tilt_metrics
 
 MIN_HOLD_S = 3.0
 """Shortest hold with any sway metric, s."""
@@ -35,8 +36,6 @@ WELCH_SEG_S = 4.0
 """Welch segment length for whole-hold spectra, s (0.25 Hz resolution)."""
 FATIGUE_SEG_S = 2.0
 """Welch segment length within a third of the hold, s."""
-TILT_REF_S = 1.0
-"""Window at each end of the hold averaged for the tilt reference / end direction, s."""
 BAND_FS_FACTOR = 2.2
 """A band [lo, hi] Hz is measured only when fs > BAND_FS_FACTOR * hi."""
 TREMOR_BANDS_HZ: dict[str, tuple[float, float]] = {"4_6hz": (4.0, 6.0), "8_12hz": (8.0, 12.0)}
@@ -95,7 +94,8 @@ def hold_metrics(
     ----------
     acc_mps2 : (n, 3) acceleration including gravity, m/s², uniform grid
     fs : sample rate, Hz
-    gyro_dps : (n, 3) angular rate, deg/s, or None (then gyro tremor metrics are None)
+    gyro_dps : (n, 3) angular rate, deg/s, or None (then the gyro tremor / fatigue metrics are None and
+        ``tilt_max_deg`` comes from the accelerometer alone)
     noise_floor_mps2 : per-axis RMS of the device noise in the sway band (see ``swayband``), m/s²;
         its power is subtracted from every power-like measure
     wobbles, wobble_time_s : brief excursions inside the hold (from the segmenter), passed through
@@ -140,7 +140,7 @@ def hold_metrics(
     f, p = sps.periodogram(sway, fs=fs, window="hann", detrend="constant", axis=0)
     p = p.sum(axis=1) - 2.0 * n0 * band_power_response(fs, f)  # (m,) noise removed (unbiased, may dip < 0)
     metrics.update(_time_domain(sway, fs, noise_floor_mps2, f, p))
-    metrics.update(_tilt(acc, fs))
+    metrics.update(tilt_metrics(acc, fs, gyro))
     if dur >= MIN_FREQ_S:
         metrics.update(_spectral(f, p, notes))
         metrics.update(_tremor(dyn, fs, 3.0 * n0, "m2ps4", notes))
@@ -207,26 +207,6 @@ def _time_domain(
         "jerk_rms_mps3": math.sqrt(jerk_ms),
         "jerk_m2ps5": 0.5 * jerk_ms * dur,
     }
-
-
-def _tilt(acc: NDArray[np.float64], fs: float) -> Metrics:
-    """Tilt drift (least-squares line through the raw acceleration) and largest tilt (1 s moving means)."""
-    n = acc.shape[0]
-    t = np.arange(n) / fs
-    slope, start = np.polyfit(t, acc, 1)  # (3,), (3,): gravity direction as a straight line in time
-    end = start + slope * t[-1]
-    drift = _angle_deg(start, end) / float(t[-1]) * 60.0
-    k = max(1, int(round(TILT_REF_S * fs)))
-    c = np.cumsum(np.vstack([np.zeros((1, 3)), acc]), axis=0)
-    means = (c[k:] - c[:-k]) / k  # (n - k + 1, 3) moving means over TILT_REF_S
-    u = means / np.linalg.norm(means, axis=1, keepdims=True)
-    theta = np.degrees(np.arccos(np.clip(u @ u[0], -1.0, 1.0)))
-    return {"tilt_drift_deg_per_min": drift, "tilt_max_deg": float(theta.max())}
-
-
-def _angle_deg(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
-    cos = float(a @ b) / (float(np.linalg.norm(a)) * float(np.linalg.norm(b)))
-    return math.degrees(math.acos(min(1.0, max(-1.0, cos))))
 
 
 def _welch(x: NDArray[np.float64], fs: float, seg_s: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

@@ -68,3 +68,10 @@ def test_pipeline_scores_simulated_holds():
         assert h["score"] is not None and 0.0 < h["score"] < 100.0
         assert set(METRIC_NAMES) <= set(h["metrics"])
     json.dumps(result.to_dict())
+
+
+def test_gyro_aided_tilt_agrees_on_slow_sag():
+    with_gyro, _, _ = simulated_hold(sway_rms_mps2=0.05, sag_deg=6.0, gyro=True)
+    without, _, _ = simulated_hold(sway_rms_mps2=0.05, sag_deg=6.0)
+    assert with_gyro["tilt_max_deg"] == pytest.approx(6.0, abs=1.0)
+    assert with_gyro["tilt_max_deg"] == pytest.approx(without["tilt_max_deg"], abs=0.7)
