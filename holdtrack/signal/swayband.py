@@ -104,10 +104,14 @@ def noise_floor_from_sigma(sigma_total_mps2: float, fs: float, lowpass_hz: float
     pipeline's still detector measures it. Per-axis density = ``sigma**2 / (3 B)`` with ``B`` the low-pass's
     noise bandwidth; the sway band keeps ``G4`` Hz of it.
     """
-    if lowpass_hz is None or lowpass_hz >= 0.35 * fs:
-        bandwidth = fs / 2.0
-    else:
-        f, h = sps.sosfreqz(sps.butter(4, lowpass_hz, fs=fs, output="sos"), worN=16384, fs=fs)
-        bandwidth = float(trapezoid(np.abs(h) ** 2, f))
     g4, _ = band_integrals(fs)
-    return float(sigma_total_mps2) * float(np.sqrt(g4 / (3.0 * bandwidth)))
+    return float(sigma_total_mps2) * float(np.sqrt(g4 / (3.0 * _lowpass_bandwidth(fs, lowpass_hz))))
+
+
+@lru_cache(maxsize=32)
+def _lowpass_bandwidth(fs: float, lowpass_hz: float | None) -> float:
+    """Noise bandwidth (Hz) of the detector's 4th-order Butterworth low-pass, or fs/2 when it is not applied."""
+    if lowpass_hz is None or lowpass_hz >= 0.35 * fs:
+        return fs / 2.0
+    f, h = sps.sosfreqz(sps.butter(4, lowpass_hz, fs=fs, output="sos"), worN=16384, fs=fs)
+    return float(trapezoid(np.abs(h) ** 2, f))

@@ -94,3 +94,24 @@ def test_bad_shapes_raise():
         live.push(np.zeros((5, 3)), np.zeros((4, 3)))
     with pytest.raises(ValueError, match="fs"):
         ProvisionalScorer(0.0)
+
+
+def test_stream_status_gives_a_converging_provisional_score():
+    from holdtrack.sim import simulate_session
+    from holdtrack.stream import StreamProcessor
+
+    sim = simulate_session("plank", seed=2, rate_hz=50, packets=False)
+    proc = StreamProcessor(sim.info)
+    seen: list[tuple[float, float]] = []  # (time, provisional score) while holding
+    for i, item in enumerate(sim.items):
+        proc.push(item)
+        if i % 10 == 0:
+            st = proc.status()
+            if st.state == "holding" and st.provisional_score is not None:
+                seen.append((st.elapsed_s, st.provisional_score))
+    holds = [h for h in proc.finish().holds if h.score is not None]
+    assert holds and seen
+    for hold in holds:
+        # the last live value well inside the hold (near its end the live score already sees the way out)
+        inside = [s for t, s in seen if hold.start_s + 5.0 < t < hold.end_s - 1.0]
+        assert inside[-1] == pytest.approx(hold.score, abs=5.0), (hold.start_s, inside[-1], hold.score)
