@@ -148,22 +148,17 @@ def hold_metrics(
             metrics.update(_tremor(gyro, fs, 0.0, "dps2", notes))
     if dur >= MIN_FATIGUE_S:
         metrics.update(_fatigue(sway, dyn, gyro, fs, noise_floor_mps2, n0, notes))
-    short = {
-        "tremor": f"hold shorter than {MIN_FREQ_S:g} s (frequency measures need >= {MIN_FREQ_S:g} s)",
-        "fatigue": f"hold shorter than {MIN_FATIGUE_S:g} s (fatigue compares thirds of >= 5 s)",
-    }
-    for name in ("centroid_freq_hz", "freq_dispersion", "f50_hz", "f95_hz"):
-        if dur < MIN_FREQ_S:
-            notes.setdefault(name, short["tremor"])
-    for name in ("tremor_4_6hz_power_m2ps4", "tremor_8_12hz_power_m2ps4"):
-        if dur < MIN_FREQ_S:
-            notes.setdefault(name, short["tremor"])
+    too_short_freq = f"hold shorter than {MIN_FREQ_S:g} s (frequency measures need >= {MIN_FREQ_S:g} s)"
+    too_short_fatigue = f"hold shorter than {MIN_FATIGUE_S:g} s (fatigue compares thirds of >= 5 s)"
+    for name in ("centroid_freq_hz", "freq_dispersion", "f50_hz", "f95_hz",
+                 "tremor_4_6hz_power_m2ps4", "tremor_8_12hz_power_m2ps4"):
+        notes.setdefault(name, too_short_freq)
     for name in ("tremor_4_6hz_power_dps2", "tremor_8_12hz_power_dps2"):
-        notes.setdefault(name, "no gyroscope" if gyro is None else short["tremor"])
-    notes.setdefault("fatigue_index_gyro", "no gyroscope" if gyro is None else short["fatigue"])
+        notes.setdefault(name, "no gyroscope" if gyro is None else too_short_freq)
+    notes.setdefault("fatigue_index_gyro", "no gyroscope" if gyro is None else too_short_fatigue)
     for name in ("fatigue_index", "fatigue_rms_ratio"):
-        notes.setdefault(name, short["fatigue"])
-    return metrics, {k: v for k, v in notes.items() if metrics.get(k) is None}
+        notes.setdefault(name, too_short_fatigue)
+    return metrics, {k: v for k, v in notes.items() if metrics.get(k) is None}  # notes only for None values
 
 
 def _as_samples(x: ArrayLike, name: str) -> NDArray[np.float64]:
