@@ -25,6 +25,7 @@ from holdtrack.signal.features import FrameFeatures
 from holdtrack.signal.grid import GridResampler
 from holdtrack.signal.metrics import hold_metrics
 from holdtrack.signal.score import score_hold
+from holdtrack.signal.swayband import noise_floor_from_sigma
 from holdtrack.signal.segment import ClosedPeriod, HoldSegmenter, SegmenterParams
 
 Event = Union[Gap, StillPeriod, Hold]
@@ -255,7 +256,9 @@ class Pipeline:
         wobble_s = max(0.0, (c.wobble_frames - c.wobbles * (self.features.K - 1)) * self.frame_s)
         metrics, notes = hold_metrics(
             acc, self.fs, gyro,
-            noise_floor_mps2=min(c.noise_floor_mps2 if math.isfinite(c.noise_floor_mps2) else 0.0, self.config.noise_cap_mps2),
+            noise_floor_mps2=noise_floor_from_sigma(  # the detector's 3-axis SD -> per-axis sway-band RMS
+                min(c.noise_floor_mps2 if math.isfinite(c.noise_floor_mps2) else 0.0, self.config.noise_cap_mps2),
+                self.fs, self.config.lowpass_hz),
             wobbles=c.wobbles, wobble_time_s=wobble_s,
         )
         score, components = score_hold(metrics)
