@@ -62,6 +62,13 @@ class Table:
         if rows:
             yield np.array(lines), parse_numbers(rows, lines, sel_names, self.path, self.decimal_comma)
 
+    def read_all(self, cols: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """All data rows at once: ``(line_numbers (n,), values (n, len(cols)))``."""
+        parts = list(self.chunks(cols))
+        if not parts:
+            return np.zeros(0, int), np.zeros((0, len(cols)))
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
 
 def head_lines(opener: Opener, path: str, n: int = SNIFF_LINES) -> list[tuple[int, str]]:
     """The first ``n`` lines of a file (numbered), read within the first HEAD_BYTES bytes."""
@@ -143,7 +150,8 @@ class Plan:
     acc_unit : ``"g"``/``"mg"``/``"m/s2"`` if the format or header says so, else None (detect)
     acc_sign : +1, or -1 to flip all axes (iOS sign convention)
     time_cols : columns the time is computed from (empty: times come from ``--rate``)
-    time_fn : factory of a stateful function (n, len(time_cols)) values -> absolute times, s
+    time_fn : factory of a stateful function (n, len(time_cols)) values -> absolute times, s; the function
+        may have a ``notes() -> list[str]`` method, called when the file has been read
     gyro_cols, gyro_scale : gyroscope columns and their deg/s per unit
     """
 
@@ -239,5 +247,6 @@ def build_source(table: Table, plan: Plan, units: str | None = None, rate: float
                 gyro = vals[keep, 3 + nt:6 + nt] * plan.gyro_scale
             yield SampleBlock(t, vals[keep, :3] * scale, gyro)
         out_notes.extend(cleaner.notes())
+        out_notes.extend(getattr(time_fn, "notes", lambda: [])())
 
     return FileSource(info, produce)

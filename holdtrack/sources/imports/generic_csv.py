@@ -27,6 +27,7 @@ from holdtrack.sources.imports._text import HEAD_BYTES, binary_offset, is_number
 from holdtrack.sources.imports.filesource import FileSource
 
 NAME = "csv"
+TITLE = "generic CSV/TSV table (time column + x, y, z)"
 
 
 def _first_line(head: bytes) -> str | None:
