@@ -6,8 +6,10 @@ Importers describe *where* the numbers are (:class:`Table`) and *what* they mean
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
@@ -43,24 +45,30 @@ class Table:
     def chunks(self, cols: Sequence[int], size: int = BLOCK_SAMPLES
                ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Yield ``(line_numbers (n,), values (n, len(cols)))`` for the data rows, ``size`` at a time."""
-        ncols = len(self.names)
-        sel_names = [self.names[c] for c in cols]
-        rows: list[list[str]] = []
         lines: list[int] = []
+        texts: list[str] = []
         with self.opener() as f:
             for lineno, text in iter_lines(f, self.path):
                 if lineno <= self.header_line or not text.strip():
                     continue
-                cells = split_cells(text, self.delimiter)
-                if len(cells) != ncols and not (len(cells) == ncols + 1 and cells[-1] == ""):
-                    raise InputError(f"expected {ncols} fields, found {len(cells)}", path=self.path, line=lineno)
-                rows.append([cells[c] for c in cols])
                 lines.append(lineno)
-                if len(rows) >= size:
-                    yield np.array(lines), parse_numbers(rows, lines, sel_names, self.path, self.decimal_comma)
-                    rows, lines = [], []
-        if rows:
-            yield np.array(lines), parse_numbers(rows, lines, sel_names, self.path, self.decimal_comma)
+                texts.append(text)
+                if len(texts) >= size:
+                    yield self._parse(lines, texts, cols)
+                    lines, texts = [], []
+        if texts:
+            yield self._parse(lines, texts, cols)
+
+    def _parse(self, lines: list[int], texts: list[str], cols: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        ncols = len(self.names)
+        rows = [split_cells(t, self.delimiter) for t in texts]
+        for ln, cells in zip(lines, rows):
+            if len(cells) != ncols and not (len(cells) == ncols + 1 and not cells[-1].strip()):
+                raise InputError(f"expected {ncols} fields, found {len(cells)}", path=self.path, line=ln)
+        pick = itemgetter(*cols)
+        sel = [pick(r) for r in rows] if len(cols) > 1 else [(r[cols[0]],) for r in rows]
+        values = parse_numbers(sel, lines, [self.names[c] for c in cols], self.path, self.decimal_comma)
+        return np.array(lines), values
 
     def read_all(self, cols: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         """All data rows at once: ``(line_numbers (n,), values (n, len(cols)))``."""
@@ -72,31 +80,21 @@ class Table:
 
 def head_lines(opener: Opener, path: str, n: int = SNIFF_LINES) -> list[tuple[int, str]]:
     """The first ``n`` lines of a file (numbered), read within the first HEAD_BYTES bytes."""
-    out: list[tuple[int, str]] = []
     with opener() as f:
-        limited = _Limited(f, HEAD_BYTES)
-        for item in iter_lines(limited, path):  # type: ignore[arg-type]
-            out.append(item)
-            if len(out) >= n:
-                break
-    if out and limited.truncated:
+        try:
+            head = f.read(HEAD_BYTES)
+        except InputError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any read failure of a corrupt member
+            raise InputError(f"cannot read the file: {exc}", path=path) from None
+    out: list[tuple[int, str]] = []
+    for item in iter_lines(io.BytesIO(head), path):
+        out.append(item)
+        if len(out) >= n:
+            return out
+    if out and len(head) == HEAD_BYTES and not head.endswith(b"\n"):
         out.pop()  # the last line may be cut
     return out
-
-
-class _Limited:
-    def __init__(self, f: Any, n: int) -> None:
-        self.f, self.left, self.truncated = f, n, False
-
-    def readline(self, limit: int) -> bytes:
-        if self.left <= 0:
-            self.truncated = True
-            return b""
-        data = self.f.readline(min(limit, self.left))
-        self.left -= len(data)
-        if self.left <= 0 and data and not data.endswith(b"\n"):
-            self.truncated = True
-        return data
 
 
 def locate_table(opener: Opener, path: str, is_header: Callable[[str], bool] | None = None,
