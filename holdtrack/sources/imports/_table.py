@@ -23,10 +23,13 @@ from holdtrack.sources.imports._text import (
     HEAD_BYTES, iter_lines, parse_numbers, sniff_decimal_comma, sniff_delimiter, split_cells, split_header,
 )
 from holdtrack.sources.imports._timebase import TimeCleaner, detect_units, estimate_rate, units_note
-from holdtrack.sources.imports.filesource import BLOCK_SAMPLES, FileSource
+from holdtrack.sources.imports import filesource as _fs
+from holdtrack.sources.imports.filesource import FileSource
 
 #: Lines of a file looked at to find the header and sniff the dialect.
 SNIFF_LINES = 64
+#: Rows read before the first block to estimate the rate and units (independent of the block size).
+PROBE_ROWS = 4096
 #: Plausible accelerometer sample rates, Hz (outside: the time unit was misread).
 MIN_RATE_HZ, MAX_RATE_HZ = 0.5, 20_000.0
 
@@ -42,9 +45,10 @@ class Table:
     delimiter: str | None
     decimal_comma: bool = False
 
-    def chunks(self, cols: Sequence[int], size: int = BLOCK_SAMPLES
-               ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Yield ``(line_numbers (n,), values (n, len(cols)))`` for the data rows, ``size`` at a time."""
+    def chunks(self, cols: Sequence[int], size: int | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Yield ``(line_numbers (n,), values (n, len(cols)))`` for the data rows, ``size`` (default
+        :data:`~holdtrack.sources.imports.filesource.BLOCK_SAMPLES`) at a time."""
+        size = size or _fs.BLOCK_SAMPLES
         lines: list[int] = []
         texts: list[str] = []
         with self.opener() as f:
@@ -193,7 +197,7 @@ def build_source(table: Table, plan: Plan, units: str | None = None, rate: float
     """Probe the first chunk (rate, units) and return a streaming FileSource for the table."""
     units, rate = check_args(units, rate)
     cols = list(plan.acc_cols) + list(plan.time_cols) + list(plan.gyro_cols or ())
-    first = next(table.chunks(cols), None)
+    first = next(table.chunks(cols, PROBE_ROWS), None)
     if first is None:
         raise InputError("no data rows after the header", path=table.path, line=table.header_line or None)
     lines0, vals0 = first
