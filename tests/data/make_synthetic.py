@@ -165,6 +165,19 @@ def polar() -> None:
     lines = ["Phone timestamp;sensor timestamp [ns];X [mg];Y [mg];Z [mg]"]
     lines += [f"{phone(p)};{s};{x};{y};{z}" for p, s, (x, y, z) in zip(phone_ms, sensor_ns, mg)]
     _write(HERE / "polar-logger" / "Polar_H10_ABCD1234_20260424_141020_ACC.txt", "\n".join(lines) + "\n")
+    # Verity Sense: ACC at 52 Hz plus a GYRO file at 52 Hz on the same sensor clock, offset by 3 ms
+    n2, rate2 = 156, 52.0
+    t2, grav2, user2 = scenario(n2, rate2, 22)
+    mg2 = np.round((user2 + grav2) / G0 * 1000).astype(int)
+    ns2 = 700000000000000000 + np.round(t2 * 1e9).astype(np.int64)
+    dps = np.round(np.random.default_rng(23).normal(0, 2.0, (n2, 3)), 2)
+    stem = HERE / "polar-logger" / "Polar_Sense_B5A7C3D2_20260425_090000_"
+    acc_lines = ["Phone timestamp;sensor timestamp [ns];X [mg];Y [mg];Z [mg]"]
+    acc_lines += [f"2026-04-25T09:00:00.000;{s};{x};{y};{z}" for s, (x, y, z) in zip(ns2, mg2)]
+    gyr_lines = ["Phone timestamp;sensor timestamp [ns];X [dps];Y [dps];Z [dps]"]
+    gyr_lines += [f"2026-04-25T09:00:00.000;{s + 3_000_000};{x};{y};{z}" for s, (x, y, z) in zip(ns2, dps)]
+    _write(Path(str(stem) + "ACC.txt"), "\n".join(acc_lines) + "\n")
+    _write(Path(str(stem) + "GYRO.txt"), "\n".join(gyr_lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ from holdtrack.sources.imports import filesource, open_import
 from import_helpers import TEST_DATA
 
 FIXTURES = sorted(str(p) for p in TEST_DATA.rglob("*") if p.suffix in (".csv", ".txt")
-                  and p.parent.name != "meta" and p.name not in ("Gravity.csv", "Gyroscope.csv", "Metadata.csv"))
+                  and p.parent.name != "meta" and p.name not in ("Gravity.csv", "Gyroscope.csv", "Metadata.csv")
+                  and not p.name.endswith("_GYRO.txt"))
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 

@@ -78,3 +78,19 @@ def test_polar_decimal_comma_and_bad_row(write):
     with pytest.raises(InputError, match="'12x' is not a number") as ei:
         open_import(p)
     assert ei.value.line == 51
+
+
+def test_polar_gyro_file_beside_acc_is_interpolated():
+    acc_path = TEST_DATA / "polar-logger" / "Polar_Sense_B5A7C3D2_20260425_090000_ACC.txt"
+    gyro_path = acc_path.with_name(acc_path.name.replace("_ACC", "_GYRO"))
+    src = open_import(acc_path)
+    b = src.read_all()
+    acc_ns = np.array([int(r.split(";")[1]) for r in acc_path.read_text().splitlines()[1:]])
+    g = [r.split(";") for r in gyro_path.read_text().splitlines()[1:]]
+    g_ns = np.array([int(r[1]) for r in g])
+    dps = np.array([[float(v) for v in r[2:5]] for r in g])
+    expect = np.column_stack([np.interp(acc_ns.astype(float), g_ns.astype(float), dps[:, k]) for k in range(3)])
+    np.testing.assert_allclose(b.gyro_dps, expect, atol=1e-6)
+    assert any("gyroscope from" in n for n in src.info.notes)
+    with pytest.raises(InputError, match="no acceleration columns"):
+        open_import(gyro_path)  # a GYRO file alone is not acceleration

@@ -155,6 +155,7 @@ class Plan:
     time_fn : factory of a stateful function (n, len(time_cols)) values -> absolute times, s; the function
         may have a ``notes() -> list[str]`` method, called when the file has been read
     gyro_cols, gyro_scale : gyroscope columns and their deg/s per unit
+    gyro_at : or a function giving the gyroscope (n, 3) deg/s at absolute times (another file)
     """
 
     format: str
@@ -165,6 +166,7 @@ class Plan:
     time_fn: Callable[[], TimeFn] | None = None
     gyro_cols: tuple[int, int, int] | None = None
     gyro_scale: float = 1.0
+    gyro_at: Callable[[np.ndarray], np.ndarray] | None = None  # absolute times (s) -> (n, 3) deg/s
     notes: list[str] = field(default_factory=list)
     start_utc: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
@@ -247,6 +249,8 @@ def build_source(table: Table, plan: Plan, units: str | None = None, rate: float
             gyro = None
             if plan.gyro_cols:
                 gyro = vals[keep, 3 + nt:6 + nt] * plan.gyro_scale
+            elif plan.gyro_at is not None and nt:
+                gyro = plan.gyro_at(t_abs[keep])
             yield SampleBlock(t, vals[keep, :3] * scale, gyro)
         out_notes.extend(cleaner.notes())
         out_notes.extend(getattr(time_fn, "notes", lambda: [])())
