@@ -125,3 +125,20 @@ def test_missing_column_and_bad_cell_name_the_member(tmp_path):
     with pytest.raises(InputError, match="'oops' is not a number") as ei:
         open_import(z)
     assert ei.value.line == 10
+
+
+def test_gravity_and_metadata_come_from_the_same_recording(tmp_path):
+    d = SL / "ios"
+    zero_gravity = (d / "Gravity.csv").read_text().splitlines()
+    zero_gravity = "\n".join([zero_gravity[0]] + [",".join(r.split(",")[:2] + ["0", "0", "0"])
+                                                  for r in zero_gravity[1:]]) + "\n"
+    z = tmp_path / "two.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("Gravity.csv", zero_gravity)  # shallower, but another recording's
+        zf.writestr("Metadata.csv", "platform,standardisation\nandroid,false\n")
+        for f in ("Accelerometer.csv", "Gravity.csv", "Metadata.csv"):
+            zf.write(d / f, f"rec1/{f}")
+    b = open_import(z).read_all()
+    t_ns, user = _xyz(d / "Accelerometer.csv")
+    _, grav = _xyz(d / "Gravity.csv")
+    np.testing.assert_allclose(b.acc_mps2, -(user + grav)[_first_of_each_time(t_ns)], atol=1e-12)

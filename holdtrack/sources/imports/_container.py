@@ -79,6 +79,15 @@ class Container:
             hits.append(name)
         return min(hits, key=lambda n: (n.count("/"), n)) if hits else None
 
+    def sibling(self, name: str, basename: str) -> str | None:
+        """The member called ``basename`` (case-insensitive) in the same folder as member ``name``."""
+        parent = PurePosixPath(name).parent
+        for other in self.names():
+            p = PurePosixPath(other)
+            if p.parent == parent and p.name.lower() == basename.lower():
+                return other
+        return None
+
     def display(self, name: str) -> str:
         """How a member is named in messages: ``export.zip:Accelerometer.csv`` or a file path."""
         return f"{self.path}:{name}" if self.zip is not None else os.path.join(self.root, name)

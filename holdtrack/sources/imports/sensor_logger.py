@@ -45,8 +45,8 @@ def sniff(head: bytes, filename: str) -> float:
     return 0.9 if first.startswith(_HEADER_START) else 0.0
 
 
-def _metadata(box: Container) -> dict[str, str]:
-    name = box.find("Metadata.csv")
+def _metadata(box: Container, main: str) -> dict[str, str]:
+    name = box.sibling(main, "Metadata.csv")
     if name is None:
         return {}
     lines = [t for _, t in head_lines(box.opener(name), box.display(name), 20) if t.strip()]
@@ -87,7 +87,7 @@ def _pick(box: Container, path: str) -> str:
     for name in _ACC_FILES:
         found = box.find(name)
         if found is not None:
-            return found
+            return found  # the shallowest; other recordings in the same archive are ignored
     raise InputError("no TotalAcceleration.csv or Accelerometer.csv in the export", path=path)
 
 
@@ -98,7 +98,7 @@ def open_source(path: str, units: str | None = None, rate: float | None = None) 
     box = Container(path)
     main = _pick(box, path)
     label, lines, t_ns, acc = _read_xyz(box, main)
-    meta = _metadata(box)
+    meta = _metadata(box, main)
     notes = [f"acceleration from {PurePosixPath(main).name}"]
     platform = meta.get("platform", "").lower()
     standardised = meta.get("standardisation", "").lower() == "true"
@@ -107,7 +107,7 @@ def open_source(path: str, units: str | None = None, rate: float | None = None) 
     keep, t_s = cleaner.clean(t_ns * 1e-9, lines)
     t_ns, acc = t_ns[keep], acc[keep]
     if PurePosixPath(main).name.lower() == "accelerometer.csv":
-        grav_name = box.find("Gravity.csv")
+        grav_name = box.sibling(main, "Gravity.csv")
         if grav_name is not None:
             _, _, g_t, g_xyz = _read_xyz(box, grav_name)
             acc = acc + _resample(t_ns, g_t, g_xyz)
@@ -127,7 +127,7 @@ def open_source(path: str, units: str | None = None, rate: float | None = None) 
         unit, note = "m/s2", units_note("m/s2", "from the file")
     notes.append(note)
     gyro = None
-    gyro_name = box.find("Gyroscope.csv")
+    gyro_name = box.sibling(main, "Gyroscope.csv")
     if gyro_name is not None:
         _, _, gy_t, gy_xyz = _read_xyz(box, gyro_name)
         gyro = _resample(t_ns, gy_t, gy_xyz) * GYRO_SCALE["rad/s"]
