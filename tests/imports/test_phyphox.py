@@ -52,7 +52,9 @@ def test_zip_export(tmp_path):
         for rel in ("Raw Data.csv", "meta/time.csv", "meta/device.csv"):
             zf.write(PH / "with-g" / rel, rel)
     assert detect_format(z) == "phyphox"
-    b = open_import(z).read_all()
+    src = open_import(z)
+    assert src.info.path == str(z)
+    b = src.read_all()
     ref = open_import(PH / "with-g" / "Raw Data.csv").read_all()
     np.testing.assert_array_equal(b.t_s, ref.t_s)
     np.testing.assert_array_equal(b.acc_mps2, ref.acc_mps2)

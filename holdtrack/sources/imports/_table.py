@@ -150,7 +150,6 @@ class Plan:
     format : format name for StreamInfo
     acc_cols : x, y, z column indices
     acc_unit : ``"g"``/``"mg"``/``"m/s2"`` if the format or header says so, else None (detect)
-    acc_sign : +1, or -1 to flip all axes (iOS sign convention)
     time_cols : columns the time is computed from (empty: times come from ``--rate``)
     time_fn : factory of a stateful function (n, len(time_cols)) values -> absolute times, s; the function
         may have a ``notes() -> list[str]`` method, called when the file has been read
@@ -161,7 +160,6 @@ class Plan:
     format: str
     acc_cols: tuple[int, int, int]
     acc_unit: str | None = None
-    acc_sign: float = 1.0
     time_cols: tuple[int, ...] = ()
     time_fn: Callable[[], TimeFn] | None = None
     gyro_cols: tuple[int, int, int] | None = None
@@ -195,8 +193,12 @@ def scaled_time(scale: float, offset: float = 0.0) -> Callable[[], TimeFn]:
     return lambda: (lambda v: (v[:, 0] - offset) * scale)
 
 
-def build_source(table: Table, plan: Plan, units: str | None = None, rate: float | None = None) -> FileSource:
-    """Probe the first chunk (rate, units) and return a streaming FileSource for the table."""
+def build_source(table: Table, plan: Plan, units: str | None = None, rate: float | None = None,
+                 path: str | None = None) -> FileSource:
+    """Probe the first rows (rate, units) and return a streaming FileSource for the table.
+
+    ``path`` is the file the user named (a zip), if the table is a member inside it.
+    """
     units, rate = check_args(units, rate)
     cols = list(plan.acc_cols) + list(plan.time_cols) + list(plan.gyro_cols or ())
     first = next(table.chunks(cols, PROBE_ROWS), None)
@@ -229,8 +231,8 @@ def build_source(table: Table, plan: Plan, units: str | None = None, rate: float
     else:
         unit, med = detect_units(vals0[:, :3], table.path, table.header_line or None)
         notes.append(units_note(unit, "detected", med))
-    scale = ACC_SCALE[unit] * plan.acc_sign
-    info = StreamInfo(format=plan.format, path=table.path, rate_hz=nominal, start_utc=plan.start_utc,
+    scale = ACC_SCALE[unit]
+    info = StreamInfo(format=plan.format, path=path or table.path, rate_hz=nominal, start_utc=plan.start_utc,
                       notes=notes, settings=dict(plan.settings, units=unit))
 
     def produce(out_notes: list[str]) -> Iterator[SampleBlock]:

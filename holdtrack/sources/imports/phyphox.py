@@ -138,4 +138,4 @@ def open_source(path: str, units: str | None = None, rate: float | None = None) 
     gyro = find_gyro(table.names)
     if gyro is not None and gyro.unit is not None:
         plan.gyro_cols, plan.gyro_scale = gyro.cols, GYRO_SCALE[gyro.unit]
-    return build_source(table, plan, units, rate)
+    return build_source(table, plan, units, rate, path=path)
