@@ -256,3 +256,10 @@ def test_time_in_unnamed_milliseconds_is_caught(write):
         open_import(write("ms.csv", "time,ax,ay,az\n" + rows))
     b = open_import(write("ms2.csv", "time [ms],ax,ay,az\n" + rows)).read_all()
     assert b.t_s[-1] == pytest.approx(0.19)
+
+
+def test_prose_is_not_a_table(write):
+    p = write("notes.txt", "This is a README.\nIt has sentences, of different lengths; and words.\n\nThe end\n")
+    with pytest.raises(UnknownFormatError, match="unrecognised file format") as ei:
+        open_import(p)
+    assert str(p) in str(ei.value)
