@@ -263,3 +263,14 @@ def test_prose_is_not_a_table(write):
     with pytest.raises(UnknownFormatError, match="unrecognised file format") as ei:
         open_import(p)
     assert str(p) in str(ei.value)
+
+
+def test_stray_carriage_returns(write):
+    for text in ("\r0", "t,ax,ay,az\r0,0,0,1\r0.01,0,0,1\r", '"t\r",ax\n1,2\n'):
+        p = write("cr.csv", text)
+        try:
+            open_import(p, rate=50).read_all()
+        except InputError:
+            pass
+    b = open_import(write("mac.csv", "t,ax,ay,az\r0,0,0,1\r0.01,0,0,1\r")).read_all()
+    assert len(b) == 2

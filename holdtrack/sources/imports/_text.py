@@ -109,7 +109,10 @@ def split_header(text: str, delimiter: str | None) -> list[str]:
     if delimiter is None:
         names = text.split()
     else:
-        names = [c.strip() for c in next(csv.reader([text], delimiter=delimiter))]
+        try:
+            names = [c.strip() for c in next(csv.reader([text], delimiter=delimiter), [])]
+        except csv.Error:  # stray CR or quote: fall back to a plain split
+            names = split_cells(text, delimiter)
     while names and names[-1] == "":
         names.pop()
     return names

@@ -34,12 +34,12 @@ TITLE = "generic CSV/TSV table (time column + x, y, z)"
 
 def _text_lines(head: bytes, n: int = 20) -> list[str]:
     """The first ``n`` non-blank, non-comment lines of the head (the last one may be cut: dropped)."""
-    raw = head.split(b"\n")
+    raw = head.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
     if len(head) >= HEAD_BYTES:
         raw = raw[:-1]
     lines = []
     for r in raw:
-        text = r.decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r")
+        text = r.decode("utf-8", errors="replace").lstrip("\ufeff")
         if text.strip() and not text.lstrip().startswith("#"):
             lines.append(text)
             if len(lines) >= n:

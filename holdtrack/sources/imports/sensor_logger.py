@@ -50,7 +50,10 @@ def _metadata(box: Container, main: str) -> dict[str, str]:
     if name is None:
         return {}
     lines = [t for _, t in head_lines(box.opener(name), box.display(name), 20) if t.strip()]
-    rows = list(csv.reader(lines))
+    try:
+        rows = list(csv.reader(lines))
+    except csv.Error as exc:
+        raise InputError(f"unreadable metadata: {exc}", path=box.display(name)) from None
     if len(rows) < 2:
         return {}
     return {k.strip().lower(): v.strip() for k, v in zip(rows[0], rows[1])}
