@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import IO, Any, Iterator
 
 from holdtrack.errors import InputError, SessionFormatError
-from holdtrack.model import SampleBlock
+from holdtrack.model import LinkEvent, SampleBlock
 from holdtrack.session import format as fmt
 from holdtrack.sources.base import Item, StreamInfo
 
@@ -60,7 +60,7 @@ class _Record:
     line: int
     end_offset: int
     kind: str
-    value: Any  # list[RawPacket] | SampleBlock | LinkEvent | (packets, samples) for "end"
+    value: Any  # PacketBatch | SampleBlock | LinkEvent | (packets, samples) for "end"
 
 
 class SessionSource:
@@ -194,8 +194,14 @@ class SessionSource:
     def __iter__(self) -> Iterator[Item]:
         for rec in self.records():
             if rec.kind == fmt.REC_PACKETS:
-                yield from rec.value
+                yield from rec.value.packets()
             elif rec.kind != fmt.REC_END:
+                yield rec.value
+
+    def batches(self) -> Iterator[fmt.PacketBatch | SampleBlock | LinkEvent]:
+        """Like iterating, but packets come as whole :class:`PacketBatch` lines (fast, vectorisable)."""
+        for rec in self.records():
+            if rec.kind != fmt.REC_END:
                 yield rec.value
 
     def read_all(self) -> list[Item]:
@@ -223,6 +229,14 @@ class AppendScan:
     good_size: int  # bytes to keep: everything up to the last data record (no footer, no partial line)
 
 
+def _last_time(value: Any) -> float | None:
+    if isinstance(value, fmt.PacketBatch):
+        return max(value.host_time_s) if len(value) else None
+    if isinstance(value, SampleBlock):
+        return float(value.t_s.max()) if len(value) else None
+    return value.host_time_s if isinstance(value, LinkEvent) else None
+
+
 def scan_for_append(path: str) -> AppendScan:
     """Read a session fully (strictly) to continue it; raises SessionFormatError if it is damaged."""
     src = SessionSource(path)
@@ -231,9 +245,7 @@ def scan_for_append(path: str) -> AppendScan:
         if rec.kind == fmt.REC_END:
             continue
         good = rec.end_offset
-        v = rec.value
-        t = v[-1].host_time_s if rec.kind == fmt.REC_PACKETS else (
-            float(v.t_s.max()) if isinstance(v, SampleBlock) and len(v) else getattr(v, "host_time_s", None))
+        t = _last_time(rec.value)
         if t is not None:
             last_t = t if last_t is None else max(last_t, t)
     return AppendScan(src.header, src.packets, src.samples, last_t, good)
