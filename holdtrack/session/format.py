@@ -169,7 +169,7 @@ def validate_header(obj: Any) -> tuple[dict[str, Any], list[str]]:
 
 def header_info(header: Mapping[str, Any], path: str | None, notes: list[str]) -> StreamInfo:
     """The :class:`StreamInfo` a session's header describes (``format="htrec"``)."""
-    device = {k: v for k, v in (header.get("device") or {}).items() if k != "profile"}
+    device = {k: v for k, v in (header.get("device") or {}).items() if k != "profile" and v is not None}
     return StreamInfo(
         format="htrec",
         path=path,

@@ -70,7 +70,8 @@ class SessionSource:
 
     Attributes
     ----------
-    info : StreamInfo with ``format="htrec"``, profile, settings, rate_hz, device, start_utc, notes
+    info : StreamInfo with ``format="htrec"``, profile, settings, rate_hz, device, start_utc, notes (the
+        header's notes, then ``problems``; updated at the end of each full iteration)
     header : the header record as read (unknown fields included)
     ended_cleanly : True when the file ends with a footer (checked at open, confirmed by iterating)
     problems : what was tolerated or skipped, one line each (complete after a full iteration)
@@ -95,6 +96,7 @@ class SessionSource:
         if not self.ended_cleanly:
             self._open_problems.append("session ended abruptly (no footer): the recording was interrupted")
         self.info: StreamInfo = fmt.header_info(self.header, path, list(self._open_problems))
+        self._file_notes = self.info.notes[: len(self.info.notes) - len(self._open_problems)]
         self.problems: list[str] = list(self._open_problems)
         self.packets = self.samples = self.skipped_lines = self.unknown_records = 0
         self.footer: tuple[int, int] | None = None
@@ -167,6 +169,7 @@ class SessionSource:
             self.problems.append(f"{self.skipped_lines} malformed lines skipped in all")
         if self.unknown_records:
             self.problems.append(f"{self.unknown_records} records of unknown kind skipped")
+        self.info.notes[:] = self._file_notes + self.problems  # analysis results report what was tolerated
 
     def _bad_line(self, line_no: int, message: str) -> None:
         if not self.salvage:
