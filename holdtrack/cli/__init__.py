@@ -18,6 +18,9 @@ from holdtrack._version import __version__
 #: verb -> (module, one-line help). Order is the order shown in ``--help``.
 COMMANDS: dict[str, tuple[str, str]] = {
     "analyze": ("holdtrack.cli.analyze", "detect and score holds in recordings (CSV, phone exports, .htrec)"),
+    "replay": ("holdtrack.cli.replay", "play a recorded session (.htrec) through the live pipeline, paced or at max speed"),
+    "import": ("holdtrack.cli.import_file", "convert a CSV / phone export into a session file (.htrec)"),
+    "export": ("holdtrack.cli.export", "export a session's samples with their state, and its holds, as CSV"),
 }
 
 EXIT_OK = 0
