@@ -19,6 +19,9 @@ from holdtrack._version import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("holdtrack.cli.demo", "simulate a plank session through the whole live path (no hardware)"),
     "analyze": ("holdtrack.cli.analyze", "detect and score holds in recordings (CSV, phone exports, .htrec)"),
+    "replay": ("holdtrack.cli.replay", "play a recorded session (.htrec) through the live pipeline, paced or at max speed"),
+    "import": ("holdtrack.cli.import_file", "convert a CSV / phone export into a session file (.htrec)"),
+    "export": ("holdtrack.cli.export", "export a session's samples with their state, and its holds, as CSV"),
 }
 
 EXIT_OK = 0
