@@ -47,6 +47,11 @@ def _sim(res: dict[str, Any]) -> list[str]:
             lines.append(f"| {g} | {v['holds']} | {_f(v['recall'], True)} | {_f(v['boundary_error_median_s'])} / "
                          f"{_f(v['boundary_error_p95_s'])} | {_f(v['duration_error_median'], True)} |")
         lines.append("")
+    for name, groups in res.get("rest_breakdown", {}).items():
+        lines += [f"### Rest reported as hold, by {name}\n", f"| {name} | rests | rest time (s) | reported as hold |",
+                  "|---|---|---|---|"]
+        lines += [f"| {g} | {v['rests']} | {v['rest_s']} | {_f(v['rest_as_hold'], True)} |" for g, v in groups.items()]
+        lines.append("")
     fails = res["failures"]
     lines.append("### Failing cases\n")
     for key, title in (("missed", "Missed holds"), ("false_holds", "False holds"), ("split_holds", "Split holds"),

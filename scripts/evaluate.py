@@ -57,7 +57,7 @@ def session_plan(quick: bool) -> list[dict[str, Any]]:
         loss, burst = LOSSES[i % len(LOSSES)]
         kw = {"seed": 1000 + i, "rate_hz": RATES[i % 4], "loss": loss, "loss_burst": burst,
               "jitter_s": JITTERS[i % 3], "drift_ppm": float(rng.uniform(-100, 100)),
-              "noise_mps2": float(rng.uniform(0.005, 0.02)), "orientation": "upright" if i % 5 == 4 else None}
+              "noise_mps2": float(np.exp(rng.uniform(np.log(0.005), np.log(0.05)))), "orientation": "upright" if i % 5 == 4 else None}
         plan.append({"scenario": random_scenario(1000 + i), "kwargs": kw, "group": "random"})
     for name in ("plank", "wall-sit", "curl", "hang", "walk", "rest"):
         for j, rate in enumerate(named_rates):
@@ -76,7 +76,7 @@ def run_sessions(plan: list[dict[str, Any]], log: Any = None) -> list[SessionSco
         sim = simulate_session(p["scenario"], **p["kwargs"])
         res = analyze(sim)
         tags = {"group": p["group"], "scenario": sim.truth.params["scenario"], **{
-            k: p["kwargs"].get(k) for k in ("seed", "rate_hz", "loss", "jitter_s")}}
+            k: p["kwargs"].get(k) for k in ("seed", "rate_hz", "loss", "jitter_s", "noise_mps2")}}
         scores.append(score_session(sim.truth, res.holds, tags))
         if log:
             s = scores[-1]
@@ -97,6 +97,7 @@ STRATA = {
     "posture": lambda o: o.truth.posture,
     "rate Hz": lambda o: f"{o.tags.get('rate_hz'):g}",
     "packet loss": lambda o: f"{o.tags.get('loss'):g}",
+    "sensor noise m/s²": lambda o: _bin(o.tags.get("noise_mps2") or 0.01, (0.005, 0.01, 0.02, 0.05)),
     "sag deg": lambda o: _bin(o.truth.sag_deg, (0, 3, 7, 10)),
     "wobbles": lambda o: str(len(o.truth.wobbles_s)),
     "group": lambda o: o.tags.get("group"),
@@ -113,6 +114,21 @@ def breakdown(scores: list[SessionScore]) -> dict[str, dict[str, dict[str, Any]]
             groups.setdefault(str(key(o)), []).append(o)
         table[name] = {g: summarize([], v) for g, v in sorted(groups.items())}
     return table
+
+
+def rest_breakdown(scores: list[SessionScore]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Rest time reported as hold, by rest posture and by micro-motion (fidget) level."""
+    rows = [d for s in scores for d in s.rest_detail]
+    keys = {"rest posture": lambda d: d[0],
+            "rest fidget m/s²": lambda d: "table" if d[0] == "table" else _bin(d[1], (0.005, 0.02, 0.05, 0.1, 0.2))}
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for name, key in keys.items():
+        groups: dict[str, list[tuple[str, float, float, float]]] = {}
+        for d in rows:
+            groups.setdefault(str(key(d)), []).append(d)
+        out[name] = {g: {"rests": len(v), "rest_s": round(sum(d[2] for d in v), 1),
+                         "rest_as_hold": sum(d[3] for d in v) / sum(d[2] for d in v)} for g, v in sorted(groups.items())}
+    return out
 
 
 def failures(scores: list[SessionScore], worst: int = 10) -> dict[str, list[dict[str, Any]]]:
@@ -163,7 +179,7 @@ def evaluate(quick: bool = False, real: bool = True, log: Any = None) -> dict[st
     scores = run_sessions(plan, log)
     summary = summarize(scores)
     out = {"holdtrack_version": __version__, "quick": quick, "sessions": len(scores), "simulated": summary,
-           "targets": check_targets(summary), "breakdown": breakdown(scores), "failures": failures(scores)}
+           "targets": check_targets(summary), "breakdown": breakdown(scores), "rest_breakdown": rest_breakdown(scores), "failures": failures(scores)}
     if real:
         out["real"] = real_data(quick, log)
     out["cpu_s"] = round(time.process_time() - t0, 1)
