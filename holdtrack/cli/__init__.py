@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "replay": ("holdtrack.cli.replay", "play a recorded session (.htrec) through the live pipeline, paced or at max speed"),
     "import": ("holdtrack.cli.import_file", "convert a CSV / phone export into a session file (.htrec)"),
     "export": ("holdtrack.cli.export", "export a session's samples with their state, and its holds, as CSV"),
+    "simulate": ("holdtrack.cli.simulate", "write a seeded simulated session (.htrec) and its ground truth"),
 }
 
 EXIT_OK = 0
