@@ -1,0 +1,218 @@
+"""A simulated HTP wearable: a BlueZ GATT peripheral application streaming a simulated session.
+
+Used by ``holdtrack simulate-device`` (on a real ``bluetoothd``) and by the BLE tests (on bluezoo). It
+implements HTP v1 as a firmware would: a data characteristic (notify) carrying batched packets with a
+sequence number and a µs device clock, a control point (write + indicate) with START/STOP, and a
+features characteristic. Packet loss can be injected (the sequence number still advances), and raw bytes
+can be sent to exercise the client's bad-packet handling. Every packet is logged in :attr:`sent`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from holdtrack.ble.gatt_app import Advertisement, GattCharacteristic, GattService, PeripheralApp
+from holdtrack.model import G0
+from holdtrack.protocol import htp, htp_control as cp
+
+SignalFn = Callable[[NDArray[np.float64]], NDArray[np.float64]]
+MAX_BATCH = 38  # (MTU 247 - 3 - 12) // 6
+SUPPORTED_RANGES = (2, 4, 8, 16)
+
+
+def plank_signal(t_s: NDArray[np.float64]) -> NDArray[np.float64]:
+    """A repeating 40 s plank cycle: 5 s of motion, 30 s still hold, 5 s rest flat.
+
+    Parameters
+    ----------
+    t_s : (n,) sample times, s
+
+    Returns
+    -------
+    (n, 3) acceleration, m/s² (gravity on +z while holding, on +x while resting)
+    """
+    t = np.asarray(t_s, dtype=np.float64)
+    phase = np.mod(t, 40.0)
+    acc = np.zeros((t.size, 3))
+    moving = phase < 5.0
+    holding = (phase >= 5.0) & (phase < 35.0)
+    resting = phase >= 35.0
+    acc[:, 2] = G0
+    wob = 3.0 * np.sin(2 * np.pi * 1.7 * t[moving])
+    acc[moving, 0] += wob
+    acc[moving, 1] += 2.0 * np.cos(2 * np.pi * 2.3 * t[moving])
+    acc[moving, 2] += 1.5 * np.sin(2 * np.pi * 0.9 * t[moving])
+    th = t[holding]
+    acc[holding, 0] += 0.06 * np.sin(2 * np.pi * 8.0 * th) + 0.04 * np.sin(2 * np.pi * 0.3 * th)
+    acc[holding, 1] += 0.05 * np.sin(2 * np.pi * 5.0 * th + 1.0)
+    acc[resting] = [G0, 0.0, 0.0]
+    acc[resting, 1] += 0.005 * np.sin(2 * np.pi * 0.2 * t[resting])
+    return acc
+
+
+@dataclass(frozen=True)
+class SentPacket:
+    """What the simulated device produced for one packet (``delivered`` False = injected loss)."""
+
+    seq: int
+    t0_us: int
+    odr_dhz: int
+    range_g: int
+    samples: NDArray[np.int16]
+    delivered: bool
+    sent_monotonic_s: float
+
+
+class HtpPeripheral(PeripheralApp):
+    """Simulated HTP device.
+
+    Parameters
+    ----------
+    adapter : BlueZ adapter to serve on (``hci0`` or an object path)
+    name : advertised local name
+    rate_hz, range_g : settings used until a START request changes them
+    loss : probability of dropping each packet (sequence number still advances)
+    signal : maps sample times (s, device clock) to acceleration (m/s²), see :func:`plank_signal`
+    seed : random seed for loss injection
+    clock_offset_us : initial device clock reading, µs (to exercise the u32 wrap)
+    monotonic : the time source (s), injectable for tests
+    """
+
+    def __init__(
+        self,
+        adapter: str = "hci0",
+        name: str = "HoldTrack-Sim",
+        rate_hz: float = 100.0,
+        range_g: int = 8,
+        loss: float = 0.0,
+        signal: SignalFn = plank_signal,
+        seed: int = 0,
+        clock_offset_us: int = 0,
+        max_latency_ms: int = 100,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(adapter, root="/org/holdtrack/htp")
+        self.odr_dhz = int(round(rate_hz * 10))
+        self.range_g = range_g
+        self.max_batch = 0
+        self.max_latency_ms = max_latency_ms
+        self.loss = loss
+        self.signal = signal
+        self._rng = random.Random(seed)
+        self._monotonic = monotonic
+        self._boot_s = monotonic()
+        self.clock_offset_us = clock_offset_us
+        self.seq = 0
+        self.streaming = False
+        self.sent: list[SentPacket] = []
+        self.commands: list[bytes] = []
+        self._task: asyncio.Task[None] | None = None
+        svc = GattService(f"{self.root}/service0", htp.SERVICE_UUID)
+        self.data = GattCharacteristic(f"{svc.path}/char0", htp.DATA_UUID, svc, ["notify"],
+                                       on_subscribe=self._on_data_subscribe)
+        self.control = GattCharacteristic(f"{svc.path}/char1", htp.CONTROL_UUID, svc,
+                                          ["write", "indicate"], on_write=self._on_control)
+        features = bytes([0x01, 1, SUPPORTED_RANGES[2], 0x03, 1, htp.VERSION, 0x05, 1, MAX_BATCH])
+        self.features = GattCharacteristic(f"{svc.path}/char2", htp.FEATURES_UUID, svc, ["read"],
+                                           value=features)
+        self.objects = [svc, self.data, self.control, self.features]
+        self.advertisement = Advertisement("/org/holdtrack/adv0", name, [htp.SERVICE_UUID], tx_power=-8)
+
+    # -- device clock ------------------------------------------------------------------------
+    def device_time_us(self) -> int:
+        """Free-running device clock, µs (not wrapped; packets carry it modulo 2**32)."""
+        return int(round((self._monotonic() - self._boot_s) * 1e6)) + self.clock_offset_us
+
+    @property
+    def rate_hz(self) -> float:
+        return self.odr_dhz / 10.0
+
+    def batch_size(self) -> int:
+        """Samples per notification: the START batch limit, else the latency budget (≤ 38)."""
+        if self.max_batch:
+            return min(self.max_batch, MAX_BATCH)
+        return max(1, min(MAX_BATCH, int(self.rate_hz * self.max_latency_ms / 1000)))
+
+    # -- GATT callbacks ------------------------------------------------------------------------
+    def _on_control(self, data: bytes) -> None:
+        self.commands.append(data)
+        op = data[0] if data else -1
+        if op == cp.OP_START:
+            try:
+                req = cp.StartRequest.from_bytes(data)
+            except ValueError:
+                return self._respond(cp.ControlResponse(op, cp.INVALID_LENGTH))
+            if not 10 <= req.odr_dhz <= 16000:
+                return self._respond(cp.ControlResponse(op, cp.INVALID_SAMPLE_RATE))
+            if req.range_g not in SUPPORTED_RANGES:
+                return self._respond(cp.ControlResponse(op, cp.INVALID_RANGE))
+            self.odr_dhz, self.range_g = req.odr_dhz, req.range_g
+            self.max_batch, self.max_latency_ms = req.max_batch, req.max_latency_ms or 100
+            self._respond(cp.start_response(self.odr_dhz, self.range_g))
+            self._set_streaming(True)
+        elif op == cp.OP_STOP:
+            self._respond(cp.ControlResponse(op, cp.SUCCESS))
+            self._set_streaming(False)
+        else:
+            self._respond(cp.ControlResponse(max(op, 0), cp.INVALID_OP_CODE))
+
+    def _respond(self, response: cp.ControlResponse) -> None:
+        if self.control.notifying:
+            self.control.notify(bytes(response))
+
+    def _on_data_subscribe(self, on: bool) -> None:
+        # Like minimal firmware: enabling notifications starts streaming with the current settings.
+        self._set_streaming(on)
+
+    def _set_streaming(self, on: bool) -> None:
+        if self._task is not None:
+            self._task.cancel()  # (re)start the schedule with the current settings
+            self._task = None
+        if on:
+            self._task = asyncio.get_running_loop().create_task(self._stream())
+        self.streaming = on
+
+    # -- streaming -----------------------------------------------------------------------------
+    async def _stream(self) -> None:
+        """Emit packets on an absolute schedule, one batch per ``n / rate`` seconds, while subscribed."""
+        await self.data.subscribed.wait()
+        rate, n = self.rate_hz, self.batch_size()
+        start_s = self._monotonic()
+        first_us = self.device_time_us()
+        k = 0
+        while self.data.notifying:
+            t_us = first_us + np.round(np.arange(k * n, (k + 1) * n) / rate * 1e6).astype(np.int64)
+            due = start_s + (k + 1) * n / rate  # when the batch's last sample has been taken
+            await asyncio.sleep(max(0.0, due - self._monotonic()))  # always yield to the loop
+            self.emit_samples(int(t_us[0]), self.signal(t_us * 1e-6))
+            k += 1
+
+    def emit_samples(self, t0_us: int, acc_mps2: NDArray[np.float64]) -> SentPacket:
+        """Quantise ``acc_mps2`` (n, 3) into one packet stamped ``t0_us``; send it unless lost."""
+        counts = htp.counts_from_mps2(acc_mps2, self.range_g)
+        pkt = htp.HtpPacket(self.seq, t0_us, self.odr_dhz, self.range_g, counts)
+        delivered = not (self.loss > 0 and self._rng.random() < self.loss)
+        if delivered:
+            self.data.notify(bytes(pkt))
+        record = SentPacket(self.seq % htp.SEQ_MODULUS, t0_us % (1 << 32), self.odr_dhz, self.range_g,
+                            counts, delivered, self._monotonic())
+        self.sent.append(record)
+        self.seq += 1
+        return record
+
+    def send_raw(self, payload: bytes) -> None:
+        """Send arbitrary bytes on the data characteristic (malformed-packet tests)."""
+        self.data.notify(payload)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        await super().stop()

@@ -1,0 +1,124 @@
+"""A private D-Bus "system" bus with bluezoo (fake bluetoothd) on it: BLE without hardware.
+
+``hci0`` (:data:`CENTRAL`) is the adapter holdtrack/bleak use; ``hci1`` (:data:`PERIPHERAL`) is the
+adapter the simulated wearables advertise and serve on. Only ``DBUS_SYSTEM_BUS_ADDRESS`` of this
+process (and its children) is pointed at the private bus; the real system bus is never touched.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CENTRAL = "00:11:22:33:44:55"
+PERIPHERAL = "00:AA:BB:CC:DD:EE"
+LAUNCHER = Path(__file__).with_name("zoo_launcher.py")
+
+
+def missing_tools() -> str | None:
+    """Why the rig cannot run here, or None when dbus-daemon, dbus-send and bluezoo are present."""
+    for tool in ("dbus-daemon", "dbus-send"):
+        if shutil.which(tool) is None:
+            return f"{tool} not installed (Debian: apt-get install dbus-daemon)"
+    try:
+        import bluezoo  # noqa: F401
+    except ImportError:
+        return "bluezoo not installed (pip install bluezoo==1.0.2)"
+    return None
+
+
+class BluezooRig:
+    """Start/stop ``dbus-daemon`` + patched bluezoo; ``env`` is the environment for child processes."""
+
+    def __init__(self, scan_interval_s: int = 1) -> None:
+        self.scan_interval_s = scan_interval_s
+        self._procs: list[subprocess.Popen[str]] = []
+        self._logs: list[object] = []
+        self.tmp: str | None = None
+        self.address = ""
+        self._saved_env: str | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "DBUS_SYSTEM_BUS_ADDRESS": self.address}
+
+    def start(self) -> "BluezooRig":
+        self.tmp = tempfile.mkdtemp(prefix="holdtrack-blerig-")
+        atexit.register(self.stop)
+        dbus_log = open(os.path.join(self.tmp, "dbus-daemon.log"), "w")
+        self._logs.append(dbus_log)
+        dbus = subprocess.Popen(
+            ["dbus-daemon", "--session", "--nofork", "--nopidfile",
+             f"--address=unix:path={self.tmp}/system_bus_socket", "--print-address=1"],
+            stdout=subprocess.PIPE, stderr=dbus_log, stdin=subprocess.DEVNULL, text=True,
+            start_new_session=True,
+        )
+        self._procs.append(dbus)
+        assert dbus.stdout is not None
+        self.address = dbus.stdout.readline().strip()
+        self._saved_env = os.environ.get("DBUS_SYSTEM_BUS_ADDRESS")
+        os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = self.address
+        self.zoo_log_path = os.path.join(self.tmp, "bluezoo.log")
+        zoo_log = open(self.zoo_log_path, "w")
+        self._logs.append(zoo_log)
+        self.zoo = subprocess.Popen(
+            [sys.executable, str(LAUNCHER), "-q", "--auto-enable",
+             f"--scan-interval={self.scan_interval_s}", "--adapter", CENTRAL, "--adapter", PERIPHERAL],
+            stdout=zoo_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True, env=self.env,
+        )
+        self._procs.insert(0, self.zoo)
+        self._wait_powered()
+        return self
+
+    def _wait_powered(self, timeout_s: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            r = subprocess.run(
+                ["dbus-send", "--system", "--print-reply", "--dest=org.bluez", "/org/bluez/hci1",
+                 "org.freedesktop.DBus.Properties.Get", "string:org.bluez.Adapter1", "string:Powered"],
+                capture_output=True, text=True, env=self.env,
+            )
+            if r.returncode == 0 and "true" in r.stdout:
+                return
+            if self.zoo.poll() is not None:
+                raise RuntimeError(f"bluezoo exited: {self.log()}")
+            time.sleep(0.05)
+        raise TimeoutError(f"bluezoo did not power its adapters: {self.log()}")
+
+    def log(self) -> str:
+        try:
+            return Path(self.zoo_log_path).read_text()
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        for p in self._procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(5)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+            if p.stdout:
+                p.stdout.close()
+        self._procs.clear()
+        for f in self._logs:
+            f.close()  # type: ignore[attr-defined]
+        self._logs.clear()
+        if self.address and os.environ.get("DBUS_SYSTEM_BUS_ADDRESS") == self.address:
+            if self._saved_env is None:
+                os.environ.pop("DBUS_SYSTEM_BUS_ADDRESS", None)
+            else:
+                os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = self._saved_env
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
