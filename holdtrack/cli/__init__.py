@@ -19,6 +19,9 @@ from holdtrack._version import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("holdtrack.cli.demo", "simulate a plank session through the whole live path (no hardware)"),
     "analyze": ("holdtrack.cli.analyze", "detect and score holds in recordings (CSV, phone exports, .htrec)"),
+    "scan": ("holdtrack.cli.scan", "list nearby Bluetooth LE devices and the holdtrack profile each speaks"),
+    "record": ("holdtrack.cli.record", "stream wearables live over Bluetooth LE, show holds, record .htrec sessions"),
+    "simulate-device": ("holdtrack.cli.simulate_device", "advertise a simulated holdtrack wearable over BlueZ"),
 }
 
 EXIT_OK = 0

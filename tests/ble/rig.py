@@ -122,3 +122,14 @@ class BluezooRig:
         if self.tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)
             self.tmp = None
+
+
+async def drop_link(app, central: str = "hci0", address: str = PERIPHERAL) -> None:  # type: ignore[no-untyped-def]
+    """Simulate a link loss from outside bleak: ``Device1.Disconnect`` on the central's device object.
+
+    ``app`` is a started :class:`holdtrack.ble.gatt_app.PeripheralApp` (its bus connection is used);
+    bleak only sees ``Connected=False``, as after a supervision timeout. ``address`` is the peripheral's
+    address as the central sees it.
+    """
+    path = f"/org/bluez/{central}/dev_{address.replace(':', '_')}"
+    await app.call(path, "org.bluez.Device1", "Disconnect")
