@@ -210,7 +210,7 @@ class PeripheralApp:
             self.bus = await MessageBus(bus_type=BusType.SYSTEM).connect()
         except (OSError, EOFError) as exc:
             raise DeviceError(f"cannot reach the D-Bus system bus: {exc}",
-                              hint="is dbus running? (systemctl status dbus)") from exc
+                              hint="is the D-Bus system bus running? check: systemctl status dbus") from exc
         for obj in self.objects:
             self.bus.export(obj.path, obj)  # type: ignore[attr-defined]
         await self.call(self.adapter_path, "org.bluez.GattManager1", "RegisterApplication",
@@ -228,7 +228,7 @@ class PeripheralApp:
         reply = await self.bus.call(Message(destination=BLUEZ, path=path, interface=interface,
                                             member=member, signature=signature, body=body or []))
         if reply.message_type == MessageType.ERROR:
-            hint = "is bluetoothd running and the adapter powered? (bluetoothctl show)"
+            hint = "is bluetoothd running and the adapter powered? check: bluetoothctl show"
             raise DeviceError(f"{interface}.{member} on {path} failed: {reply.error_name} {reply.body}",
                               hint=hint)
         return reply.body

@@ -10,6 +10,7 @@ from bleak import BleakScanner
 from bleak.backends.scanner import AdvertisementData
 from bleak.backends.device import BLEDevice
 
+from holdtrack.ble.adapter import check_adapter
 from holdtrack.ble.errors import device_errors
 from holdtrack.errors import DeviceNotFoundError
 from holdtrack.protocol import PROFILES
@@ -84,6 +85,7 @@ async def scan(adapter: str = "hci0", timeout_s: float = 5.0,
     kwargs: dict[str, Any] = {"bluez": {"adapter": adapter}}
     if service_uuids:
         kwargs["service_uuids"] = list(service_uuids)
+    await check_adapter(adapter)
     with device_errors(f"scan on {adapter}"):
         found = await BleakScanner.discover(timeout=timeout_s, return_adv=True, **kwargs)
     results = [_result(dev, adv) for dev, adv in found.values()]
@@ -113,6 +115,7 @@ async def find_device(identifier: str, adapter: str = "hci0", timeout_s: float =
         if matches(r, identifier) and not hit.done():
             hit.set_result(r)
 
+    await check_adapter(adapter)
     with device_errors(f"scan on {adapter}"):
         async with BleakScanner(detection_callback=seen, bluez={"adapter": adapter}):
             try:
@@ -120,4 +123,4 @@ async def find_device(identifier: str, adapter: str = "hci0", timeout_s: float =
             except asyncio.TimeoutError:
                 pass
     raise DeviceNotFoundError(identifier, hint=f"not heard within {timeout_s:g} s on {adapter}; "
-                              "is it on, advertising and in range? (holdtrack scan)")
+                              "is it on, advertising and in range? holdtrack scan lists what is heard")

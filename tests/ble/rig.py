@@ -43,13 +43,15 @@ class BluezooRig:
         self._logs: list[object] = []
         self.tmp: str | None = None
         self.address = ""
+        self.zoo_log_path = ""
         self._saved_env: str | None = None
 
     @property
     def env(self) -> dict[str, str]:
         return {**os.environ, "DBUS_SYSTEM_BUS_ADDRESS": self.address}
 
-    def start(self) -> "BluezooRig":
+    def start(self, bluezoo: bool = True) -> "BluezooRig":
+        """Start the bus, then (unless ``bluezoo`` is False: a bus without BlueZ) bluezoo; wait for hci1."""
         self.tmp = tempfile.mkdtemp(prefix="holdtrack-blerig-")
         atexit.register(self.stop)
         dbus_log = open(os.path.join(self.tmp, "dbus-daemon.log"), "w")
@@ -65,6 +67,12 @@ class BluezooRig:
         self.address = dbus.stdout.readline().strip()
         self._saved_env = os.environ.get("DBUS_SYSTEM_BUS_ADDRESS")
         os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = self.address
+        if bluezoo:
+            self._start_bluezoo()
+        return self
+
+    def _start_bluezoo(self) -> None:
+        assert self.tmp is not None
         self.zoo_log_path = os.path.join(self.tmp, "bluezoo.log")
         zoo_log = open(self.zoo_log_path, "w")
         self._logs.append(zoo_log)
@@ -76,7 +84,6 @@ class BluezooRig:
         )
         self._procs.insert(0, self.zoo)
         self._wait_powered()
-        return self
 
     def _wait_powered(self, timeout_s: float = 15.0) -> None:
         deadline = time.monotonic() + timeout_s

@@ -1,0 +1,88 @@
+"""The scan / record / simulate-device commands end to end, as a user runs them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+
+from holdtrack.ble.link import DeviceLink
+from holdtrack.model import RawPacket
+from holdtrack.protocol import htp, htp_control
+from tests.ble.cli_helpers import run_cli, start_cli
+from tests.ble.rig import PERIPHERAL, BluezooRig
+
+pytestmark = [pytest.mark.ble, pytest.mark.asyncio]
+
+
+def _one_line_error(code: int, out: str, err: str, *needles: str) -> None:
+    assert code == 2, (code, out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    for n in needles:
+        assert n in lines[0], lines[0]
+
+
+async def test_scan_json_lists_the_simulated_device(htp_device):
+    code, out, err = await run_cli("scan", "--adapter", "hci0", "--timeout", "1.5", "--json")
+    assert code == 0, err
+    found = {d["address"]: d for d in json.loads(out)}
+    d = found[PERIPHERAL]
+    assert (d["name"], d["profile"]) == ("HoldTrack-Sim", "holdtrack")
+    assert -64 <= d["rssi"] <= -56
+
+
+async def test_record_unknown_device_is_one_line_exit_2(bluez):
+    code, out, err = await run_cli("record", "NoSuchBand", "--scan-timeout", "1", "--duration", "1")
+    _one_line_error(code, out, err, "device not found: NoSuchBand")
+
+
+async def test_scan_errors_are_one_line_exit_2(bluez):
+    code, out, err = await run_cli("scan", "--adapter", "hci7", "--timeout", "1")
+    _one_line_error(code, out, err, "no Bluetooth adapter 'hci7'", "--adapter")
+    off = await asyncio.create_subprocess_exec(
+        "dbus-send", "--system", "--print-reply", "--dest=org.bluez", "/org/bluez/hci0",
+        "org.freedesktop.DBus.Properties.Set", "string:org.bluez.Adapter1", "string:Powered",
+        "variant:boolean:false", stdout=asyncio.subprocess.DEVNULL)
+    assert await off.wait() == 0
+    code, out, err = await run_cli("scan", "--adapter", "hci0", "--timeout", "1")
+    _one_line_error(code, out, err, "is off", "power on")
+
+
+async def test_no_bluez_and_no_dbus_are_one_line_exit_2():
+    rig = BluezooRig().start(bluezoo=False)  # a system bus without bluetoothd
+    try:
+        code, out, err = await run_cli("scan", "--timeout", "1")
+        _one_line_error(code, out, err, "BlueZ", "bluetoothd")
+    finally:
+        rig.stop()
+    code, out, err = await run_cli("record", "X", "--duration", "1",
+                                   env={"DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/nonexistent/holdtrack-bus"})
+    _one_line_error(code, out, err, "D-Bus")
+
+
+async def test_simulate_device_streams_to_a_client(bluez):
+    proc = await start_cli("simulate-device", "--adapter", "hci1", "--name", "Sim-CLI", "--rate", "50")
+    try:
+        assert proc.stdout is not None
+        banner = await asyncio.wait_for(proc.stdout.readline(), 20)
+        assert b"advertising 'Sim-CLI'" in banner
+        queue: asyncio.Queue = asyncio.Queue()
+        t0 = time.monotonic()
+        link = DeviceLink("Sim-CLI", queue, lambda: time.monotonic() - t0, settings={"rate_hz": 25.0})
+        await link.connect()
+        await asyncio.sleep(1.5)
+        await link.close()
+    finally:
+        proc.send_signal(2)
+        out, err = await asyncio.wait_for(proc.communicate(), 20)
+    assert proc.returncode == 0, err
+    packets = [htp.HtpPacket.from_bytes(i.payload) for i in queue._queue  # noqa: SLF001
+               if isinstance(i, RawPacket)]
+    assert len(packets) >= 8
+    assert {p.odr_dhz for p in packets} == {250}
+    assert [p.seq for p in packets] == list(range(packets[0].seq, packets[0].seq + len(packets)))
+    assert "2 control-point commands" in err  # START and STOP
