@@ -17,7 +17,6 @@ from holdtrack._version import __version__
 
 #: verb -> (module, one-line help). Order is the order shown in ``--help``.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("holdtrack.cli.demo", "simulate a plank session through the whole live path (no hardware)"),
     "analyze": ("holdtrack.cli.analyze", "detect and score holds in recordings (CSV, phone exports, .htrec)"),
     "scan": ("holdtrack.cli.scan", "list nearby Bluetooth LE devices and the holdtrack profile each speaks"),
     "record": ("holdtrack.cli.record", "stream wearables live over Bluetooth LE, show holds, record .htrec sessions"),

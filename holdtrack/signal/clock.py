@@ -1,0 +1,190 @@
+"""Per-sample times from what each device gives: device timestamps, sequence numbers, host receive times.
+
+The clock model turns :class:`~holdtrack.model.DecodedFrame` s into :class:`~holdtrack.model.SampleBlock` s.
+It is causal and works packet by packet, so replaying the same packets gives the same times however they
+are grouped. It never reads a clock: host times arrive inside the frames.
+
+Rules (see ``firmware_notes/profile.md`` §host rules and ``docs/detection.md``):
+
+* **Device-timed streams** (HTP: µs of the first sample; Polar: ns of the last sample): the device clock is
+  unwrapped and used for sample spacing, so jitter in BLE delivery never reaches the samples. Samples inside
+  a packet are spaced by the measured period (device-time span between consecutive contiguous packets over
+  a long baseline), which absorbs a sensor whose true rate differs from the nominal one. Lost packets show
+  as a jump in device time and so become gaps; they are never stretched over the next packet.
+  If device time and host time disagree by more than ``reset_tolerance_s`` (device reboot, clock reset),
+  the stream is re-anchored to host time.
+* **Host-timed streams** (micro:bit, WitMotion, Thingy:52: no device time): samples are spaced by the
+  estimated period, and the times are kept within ``[host_rx - max_latency, host_rx]``: a packet that
+  arrives later than that means samples were lost (a gap); one that arrives "early" compresses the spacing.
+  The period is estimated from host times over a long baseline (clamped to ±5 % of nominal).
+* **Clock drift** between device and host is estimated causally from the lower envelope of
+  ``host_rx - device_time`` over a sliding baseline and reported as :attr:`ClockModel.drift_ppm`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from holdtrack.model import DecodedFrame, SampleBlock
+
+
+class ClockModel:
+    """Reconstruct per-sample times for one stream.
+
+    Parameters
+    ----------
+    rate_hz : nominal sample rate, Hz (used until a better estimate exists; frames may override it)
+    reset_tolerance_s : device/host disagreement beyond which the device clock is considered reset
+    max_latency_s : for host-timed streams, how late a packet may arrive before samples count as lost
+    """
+
+    def __init__(self, rate_hz: float, *, reset_tolerance_s: float = 2.0, max_latency_s: float = 0.3) -> None:
+        if not rate_hz or rate_hz <= 0:
+            raise ValueError(f"a positive nominal rate is needed, got {rate_hz!r}")
+        self.nominal_period_s = 1.0 / float(rate_hz)
+        self.reset_tolerance_s = reset_tolerance_s
+        self.max_latency_s = max(max_latency_s, 5.0 * self.nominal_period_s)
+        # running state
+        self.packets = 0
+        self.lost_packets = 0
+        self.samples = 0
+        self.resets = 0
+        self._last_seq: int | None = None
+        self._wraps = 0
+        self._last_raw_dev: float | None = None
+        self._anchor_t: float | None = None  # output time of the anchor
+        self._anchor_dev: float | None = None  # device time of the anchor
+        self._anchor_host: float | None = None
+        self._last_t: float | None = None  # output time of the previous last sample
+        self._last_dev_last: float | None = None  # device time of previous last sample
+        # period estimate over a contiguous baseline
+        self._base_dev: float | None = None
+        self._base_host: float | None = None
+        self._base_count = 0
+        self.period_s = self.nominal_period_s
+        # drift estimate: lower envelope of host - device, per 10 s bucket
+        self._env: list[tuple[float, float]] = []  # (device time, min(host - device)) per bucket
+        self.drift_ppm: float | None = None
+
+    # ------------------------------------------------------------------ helpers
+    def _count_seq(self, frame: DecodedFrame) -> None:
+        if frame.seq is None or frame.seq_modulus is None:
+            return
+        if self._last_seq is not None:
+            lost = (frame.seq - self._last_seq - 1) % frame.seq_modulus
+            # a huge "loss" is a restart of the counter, not half a day of lost packets
+            if lost < frame.seq_modulus // 2:
+                self.lost_packets += lost
+        self._last_seq = frame.seq
+
+    def _unwrap(self, frame: DecodedFrame) -> float:
+        raw = float(frame.device_time_s)  # type: ignore[arg-type]
+        wrap = frame.device_time_wrap_s
+        if wrap and self._last_raw_dev is not None and raw < self._last_raw_dev - wrap / 2:
+            self._wraps += 1
+        self._last_raw_dev = raw
+        return raw + (self._wraps * wrap if wrap else 0.0)
+
+    def _track_drift(self, dev: float, host: float | None) -> None:
+        if host is None:
+            return
+        off = host - dev
+        bucket = 10.0
+        if self._env and dev - self._env[-1][0] < bucket:
+            if off < self._env[-1][1]:
+                self._env[-1] = (self._env[-1][0], off)
+        else:
+            self._env.append((dev, off))
+            self._env = self._env[-60:]  # ten minutes of buckets
+        if len(self._env) >= 4:
+            x = np.array([e[0] for e in self._env])
+            y = np.array([e[1] for e in self._env])
+            slope = np.polyfit(x - x[0], y, 1)[0]
+            self.drift_ppm = float(slope * 1e6)
+
+    # ------------------------------------------------------------------ main
+    def push(self, frame: DecodedFrame) -> SampleBlock:
+        """Times for the samples of one frame (a block of ``len(frame)`` samples)."""
+        n = len(frame)
+        self.packets += 1
+        self._count_seq(frame)
+        if n == 0:
+            return SampleBlock.empty(frame.gyro_dps is not None)
+        if frame.rate_hz and abs(1.0 / frame.rate_hz - self.nominal_period_s) > 1e-12:
+            self.nominal_period_s = 1.0 / frame.rate_hz
+            self.period_s = self.nominal_period_s
+            self._base_dev = None
+        if frame.device_time_s is not None:
+            t = self._device_timed(frame, n)
+        else:
+            t = self._host_timed(frame, n)
+        self.samples += n
+        self._last_t = float(t[-1])
+        return SampleBlock(t, frame.acc_mps2, frame.gyro_dps)
+
+    def _device_timed(self, frame: DecodedFrame, n: int) -> np.ndarray:
+        dev = self._unwrap(frame)
+        host = frame.host_time_s
+        # device time of the last sample, spacing by the current period estimate
+        idx = frame.device_time_index if frame.device_time_index >= 0 else n + frame.device_time_index
+        period = self.period_s
+        dev_last = dev + (n - 1 - idx) * period
+        if self._anchor_dev is None:
+            self._anchor_dev = dev_last
+            self._anchor_t = host if host is not None else (n - 1) * period
+            self._anchor_host = host
+        elif host is not None and self._anchor_host is not None:
+            d_dev = dev_last - self._anchor_dev
+            d_host = host - self._anchor_host
+            if abs(d_dev - d_host) > self.reset_tolerance_s + 1e-3 * abs(d_host):
+                # the device clock jumped (reboot, reset): continue on host time
+                self.resets += 1
+                self._anchor_dev, self._anchor_t, self._anchor_host = dev_last, host, host
+                self._base_dev = None
+        elif dev_last < (self._last_dev_last or dev_last) - self.reset_tolerance_s:
+            self.resets += 1  # no host time: a backwards jump restarts the axis after the last sample
+            self._anchor_dev, self._anchor_t = dev_last, (self._last_t or 0.0) + self.nominal_period_s * n
+        # measured period over a contiguous baseline (absorbs a true rate that differs from nominal)
+        if self._last_dev_last is not None and self._base_dev is not None:
+            expected = self._last_dev_last + n * period
+            if abs(dev_last - expected) < 0.5 * n * period + 1.5 * period:
+                self._base_count += n
+                span = dev_last - self._base_dev
+                if self._base_count >= 50 and span > 0:
+                    est = span / self._base_count
+                    if abs(est / self.nominal_period_s - 1.0) < 0.05:
+                        self.period_s = est
+            else:  # a gap: restart the baseline
+                self._base_dev, self._base_count = dev_last, 0
+        else:
+            self._base_dev, self._base_count = dev_last, 0
+        self._last_dev_last = dev_last
+        self._track_drift(dev_last, host)
+        t_last = self._anchor_t + (dev_last - self._anchor_dev)  # type: ignore[operator]
+        return t_last - period * np.arange(n - 1, -1, -1, dtype=np.float64)
+
+    def _host_timed(self, frame: DecodedFrame, n: int) -> np.ndarray:
+        host = frame.host_time_s
+        period = self.period_s
+        if self._last_t is None:
+            t_last = host if host is not None else (n - 1) * period
+            self._base_host, self._base_count = host, 0
+        else:
+            pred = self._last_t + n * period
+            if host is None:
+                t_last = pred
+            elif pred > host:  # arrived "early": cannot be after its own receive time
+                t_last = host
+            elif pred < host - self.max_latency_s:  # arrived too late: samples were lost
+                t_last = host
+                self._base_host, self._base_count = host, 0
+            else:
+                t_last = pred
+            if host is not None and self._base_host is not None:
+                self._base_count += n
+                span = host - self._base_host
+                if span > 10.0:
+                    est = span / self._base_count
+                    lo, hi = 0.95 * self.nominal_period_s, 1.05 * self.nominal_period_s
+                    self.period_s = min(max(est, lo), hi)
+        return t_last - period * np.arange(n - 1, -1, -1, dtype=np.float64)

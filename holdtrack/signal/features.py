@@ -1,0 +1,161 @@
+"""Frame-rate features of the uniform signal: windowed variability and the gravity direction.
+
+The grid is cut into **frames** of ``D`` samples aligned to the global grid index (about 20 frames per
+second whatever the sample rate). For each frame we keep the sums of the low-passed acceleration and of
+its square; a **window** is the last ``K`` frames. Per window:
+
+* ``sigma`` — total standard deviation of acceleration, m/s²: ``sqrt(sum_axes var_w(a))``. This is the
+  moving-variance (MV) detector of Skog et al. (2010) in standard-deviation units, independent of mounting
+  orientation (it is a trace) and of gravity (the window mean is removed).
+* ``gravity`` — the window mean of acceleration (3,), m/s²: the gravity vector while still.
+
+Sums are always taken in the same order (frame by frame, sample by sample), so the features are
+bit-identical however the input was chunked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from holdtrack.signal.filters import StreamingSos, butter_sos
+from holdtrack.signal.grid import GridPiece
+
+
+@dataclass(frozen=True, eq=False)
+class FrameBatch:
+    """Per-frame window features for frames ``f0 .. f0+n-1``.
+
+    valid : (n,) bool, the window is complete (K consecutive frames since the last split)
+    sigma_mps2 : (n,) window standard deviation, m/s² (nan where invalid)
+    gravity_mps2 : (n, 3) window mean acceleration, m/s²
+    """
+
+    f0: int
+    valid: NDArray[np.bool_]
+    sigma_mps2: NDArray[np.float64]
+    gravity_mps2: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return int(self.valid.shape[0])
+
+
+def frame_length(fs: float, frame_rate_hz: float = 20.0) -> int:
+    """Samples per frame: about ``fs / frame_rate_hz``, at least 1."""
+    return max(1, int(round(fs / frame_rate_hz)))
+
+
+class FrameFeatures:
+    """Streaming frame and window statistics over grid pieces.
+
+    Parameters
+    ----------
+    fs : grid rate, Hz
+    window_s : window length, s
+    lowpass_hz : noise low-pass applied before the statistics (bounded below Nyquist), Hz. The same cut-off
+        at every sample rate makes the statistic independent of the rate.
+    """
+
+    def __init__(self, fs: float, *, window_s: float = 1.0, lowpass_hz: float = 10.0, frame_rate_hz: float = 20.0) -> None:
+        self.fs = fs
+        self.D = frame_length(fs, frame_rate_hz)
+        self.K = max(2, int(round(window_s * fs / self.D)))
+        self.frame_s = self.D / fs
+        self._lp = StreamingSos(butter_sos(4, lowpass_hz, fs), 3)
+        self._ref: NDArray[np.float64] | None = None
+        # partial frame being filled
+        self._part_k0: int | None = None  # grid index of the partial frame's first sample
+        self._part: list[NDArray[np.float64]] = []
+        self._part_n = 0
+        # last K-1 complete frames: (frame index, s1 (3,), s2 (3,))
+        self._hist_f: list[int] = []
+        self._hist_s1: NDArray[np.float64] = np.zeros((0, 3))
+        self._hist_s2: NDArray[np.float64] = np.zeros((0, 3))
+        self._next_frame = 0
+
+    def push(self, piece: GridPiece) -> FrameBatch | None:
+        """Add grid samples; returns features for every frame completed by them (or None)."""
+        if piece.reset:
+            self._lp.reset()
+            self._ref = None
+            self._part, self._part_n, self._part_k0 = [], 0, None
+            self._hist_f, self._hist_s1, self._hist_s2 = [], np.zeros((0, 3)), np.zeros((0, 3))
+        x = self._lp.push(piece.acc_mps2)
+        if self._ref is None and x.shape[0]:
+            self._ref = x[0].copy()
+        k0 = piece.k0
+        # align to frame boundaries: drop leading samples that do not start a fresh frame
+        if self._part_k0 is None:
+            first_boundary = -(-k0 // self.D) * self.D
+            skip = first_boundary - k0
+            x = x[skip:]
+            k0 = first_boundary
+            self._part_k0 = k0
+        elif self._part_k0 + self._part_n != k0:  # discontinuity without reset: start over
+            self._part, self._part_n = [], 0
+            first_boundary = -(-k0 // self.D) * self.D
+            x = x[first_boundary - k0:]
+            k0 = first_boundary
+            self._part_k0 = k0
+        if x.shape[0] == 0:
+            return None
+        self._part.append(x - self._ref)
+        self._part_n += x.shape[0]
+        nfull = self._part_n // self.D
+        if nfull == 0:
+            return None
+        buf = np.concatenate(self._part) if len(self._part) > 1 else self._part[0]
+        used = nfull * self.D
+        frames = np.ascontiguousarray(buf[:used]).reshape(nfull, self.D, 3)
+        rest = buf[used:]
+        f_start = self._part_k0 // self.D
+        self._part = [rest] if rest.shape[0] else []
+        self._part_n = rest.shape[0]
+        self._part_k0 = self._part_k0 + used
+        # per-frame sums in a fixed order (sample by sample)
+        s1 = frames[:, 0, :].copy()
+        s2 = frames[:, 0, :] ** 2
+        for j in range(1, self.D):
+            s1 += frames[:, j, :]
+            s2 += frames[:, j, :] ** 2
+        return self._windows(f_start, s1, s2)
+
+    def _windows(self, f_start: int, s1: NDArray[np.float64], s2: NDArray[np.float64]) -> FrameBatch:
+        n = s1.shape[0]
+        fidx = np.arange(f_start, f_start + n)
+        # keep only history frames that are contiguous with this batch
+        if self._hist_f and self._hist_f[-1] != f_start - 1:
+            self._hist_f, self._hist_s1, self._hist_s2 = [], np.zeros((0, 3)), np.zeros((0, 3))
+        h = len(self._hist_f)
+        all_s1 = np.concatenate((self._hist_s1, s1))
+        all_s2 = np.concatenate((self._hist_s2, s2))
+        all_f = np.concatenate((np.asarray(self._hist_f, dtype=np.int64), fidx))
+        K = self.K
+        valid = np.zeros(n, dtype=bool)
+        sigma = np.full(n, np.nan)
+        grav = np.full((n, 3), np.nan)
+        # windows ending at positions p = h .. h+n-1 in all_*; complete if p - K + 1 >= 0 and contiguous
+        p = np.arange(h, h + n)
+        ok = p - K + 1 >= 0
+        if ok.any():
+            pe = p[ok]
+            w1 = all_s1[pe].copy()
+            w2 = all_s2[pe].copy()
+            for j in range(1, K):
+                w1 += all_s1[pe - j]
+                w2 += all_s2[pe - j]
+            contiguous = all_f[pe] - all_f[pe - K + 1] == K - 1
+            N = float(K * self.D)
+            mean = w1 / N
+            var = np.maximum(w2 / N - mean**2, 0.0)
+            sig = np.sqrt(var[:, 0] + var[:, 1] + var[:, 2])
+            valid[ok] = contiguous
+            sigma[ok] = np.where(contiguous, sig, np.nan)
+            grav[ok] = mean + self._ref
+        keep = max(K - 1, 0)
+        self._hist_f = list(all_f[-keep:]) if keep else []
+        self._hist_s1 = all_s1[-keep:] if keep else np.zeros((0, 3))
+        self._hist_s2 = all_s2[-keep:] if keep else np.zeros((0, 3))
+        return FrameBatch(f_start, valid, sigma, grav)

@@ -1,0 +1,176 @@
+"""Causal segmentation of the frame features into still periods (and so holds).
+
+A state machine over frames (``MOVING -> STILL -> PENDING -> STILL | closed``), evaluated run by run so the
+cost is per change of state, not per frame:
+
+* **Start**: the first still window (``sigma < still threshold``) opens a period at the *start* of that
+  window (a fixed look-back of one window), i.e. where the motion stopped.
+* **Wobbles**: a run of non-still windows shorter than ``wobble tolerance + one window`` is a wobble: it is
+  counted and the period goes on.
+* **Motion**: a longer run closes the period at the first non-still window (``ended_by="motion"``).
+* **Tilt**: the gravity direction moving more than ``tilt_tolerance_deg`` from its direction at the start
+  closes the period (``"tilt"``).
+* **Signal loss**: a split of the signal (a gap longer than the bridge tolerance) closes it
+  (``"signal_loss"``); the end of the input closes it with ``"end_of_data"``.
+* **Kind**: at close, the median window sigma over the still frames is compared with the resting level;
+  ``hold`` if above it (posture held under load: sway and tremor), ``rest`` if at it.
+
+The look-back and the wobble tolerance are fixed latencies, so decisions never depend on chunking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from holdtrack.signal.features import FrameBatch
+
+MOVING, STILL, PENDING = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class ClosedPeriod:
+    """A still period in frame units: frames ``start_f .. end_f - 1``."""
+
+    start_f: int
+    end_f: int
+    ended_by: Literal["motion", "tilt", "signal_loss", "end_of_data"]
+    sigma_median_mps2: float
+    wobbles: int
+    wobble_frames: int
+    noise_floor_mps2: float  # causal noise-floor estimate at the frame where the close was decided
+
+
+@dataclass
+class SegmenterParams:
+    """Thresholds in frame units (built by the pipeline from :class:`PipelineConfig`)."""
+
+    K: int  # frames per window
+    wobble_frames: int  # longest non-still run that is still a wobble
+    tilt_cos: float  # cos(tilt tolerance)
+
+
+@dataclass
+class _Open:
+    start_f: int
+    ref_g: NDArray[np.float64]
+    sigmas: list[NDArray[np.float64]] = field(default_factory=list)
+    wobbles: int = 0
+    wobble_frames: int = 0
+
+
+class HoldSegmenter:
+    """Streaming still-period segmentation (see module docstring)."""
+
+    def __init__(self, params: SegmenterParams) -> None:
+        self.p = params
+        self.mode = MOVING
+        self.open: _Open | None = None
+        self.pend_start = 0
+        self.pend_len = 0
+        self.last_end_f = -(10**12)
+        self.next_f = 0
+        self._nf: NDArray[np.float64] = np.zeros(0)
+        self._nf_f0 = 0
+        self._nf_last = float("nan")
+
+    # ------------------------------------------------------------------ public
+    def push(self, batch: FrameBatch, still: NDArray[np.bool_], noise: NDArray[np.float64]) -> list[ClosedPeriod]:
+        """Advance over a batch of frames.
+
+        ``still`` is the per-frame still decision, ``noise`` the causal noise-floor estimate per frame (m/s²).
+        """
+        out: list[ClosedPeriod] = []
+        n = len(batch)
+        if n == 0:
+            return out
+        self.next_f = batch.f0 + n
+        self._nf, self._nf_f0 = noise, batch.f0
+        change = np.flatnonzero(np.diff(still.astype(np.int8))) + 1
+        bounds = np.concatenate(([0], change, [n]))
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            if still[a]:
+                self._still_run(batch, int(a), int(b), out)
+            else:
+                self._moving_run(batch.f0 + int(a), int(b - a), out)
+        self._nf_last = float(noise[-1])
+        return out
+
+    def _nf_at(self, f: int) -> float:
+        i = f - self._nf_f0
+        return float(self._nf[i]) if 0 <= i < self._nf.shape[0] else self._nf_last
+
+    def signal_loss(self, end_f: int) -> list[ClosedPeriod]:
+        """The signal stopped after frame ``end_f - 1`` (a split): close any open period."""
+        if self.open is None:
+            return []
+        end = self.pend_start if self.mode == PENDING else end_f
+        return self._close(end, "signal_loss", self._nf_last)
+
+    def flush(self) -> list[ClosedPeriod]:
+        """End of input: close any open period."""
+        if self.open is None:
+            return []
+        end = self.pend_start if self.mode == PENDING else self.next_f
+        return self._close(end, "end_of_data", self._nf_last)
+
+    def open_info(self) -> tuple[int, int] | None:
+        """(start frame, wobbles) of the open period, for live status; None when moving."""
+        if self.open is None:
+            return None
+        return self.open.start_f, self.open.wobbles
+
+    def provisional_sigma(self) -> float | None:
+        if self.open is None or not self.open.sigmas:
+            return None
+        return float(np.median(np.concatenate(self.open.sigmas)))
+
+    # ------------------------------------------------------------------ runs
+    def _moving_run(self, f_a: int, length: int, out: list[ClosedPeriod]) -> None:
+        if self.mode == STILL:
+            self.mode, self.pend_start, self.pend_len = PENDING, f_a, 0
+        if self.mode == PENDING:
+            need = self.p.wobble_frames - self.pend_len
+            if length >= need:
+                out.extend(self._close(self.pend_start, "motion", self._nf_at(f_a + need - 1)))
+            else:
+                self.pend_len += length
+
+    def _still_run(self, batch: FrameBatch, a: int, b: int, out: list[ClosedPeriod]) -> None:
+        while a < b:
+            f_a = batch.f0 + a
+            if self.mode == MOVING:
+                start = max(f_a - self.p.K + 1, self.last_end_f)
+                self.open = _Open(start, batch.gravity_mps2[a] / np.linalg.norm(batch.gravity_mps2[a]))
+                self.mode = STILL
+            elif self.mode == PENDING:
+                assert self.open is not None
+                self.open.wobbles += 1
+                self.open.wobble_frames += self.pend_len
+                self.mode = STILL
+            assert self.open is not None
+            g = batch.gravity_mps2[a:b]
+            cos = (g @ self.open.ref_g) / np.maximum(np.linalg.norm(g, axis=1), 1e-12)
+            over = np.flatnonzero(cos < self.p.tilt_cos)
+            if over.size == 0:
+                self.open.sigmas.append(batch.sigma_mps2[a:b])
+                return
+            i = a + int(over[0])
+            self.open.sigmas.append(batch.sigma_mps2[a:i])
+            out.extend(self._close(batch.f0 + i, "tilt", self._nf_at(batch.f0 + i)))
+            a = i  # the frames after a tilt end start afresh (a new period may open at once)
+
+    def _close(self, end_f: int, ended_by: Literal["motion", "tilt", "signal_loss", "end_of_data"], nf: float) -> list[ClosedPeriod]:
+        op = self.open
+        assert op is not None
+        self.open = None
+        self.mode = MOVING
+        self.last_end_f = end_f
+        sig = np.concatenate(op.sigmas) if op.sigmas else np.zeros(0)
+        med = float(np.median(sig)) if sig.size else float("nan")
+        if end_f <= op.start_f:
+            return []
+        return [ClosedPeriod(op.start_f, end_f, ended_by, med, op.wobbles, op.wobble_frames, nf)]

@@ -1,0 +1,140 @@
+"""One stream, end to end: packets or samples in, an :class:`~holdtrack.analysis.AnalysisResult` out.
+
+:class:`StreamProcessor` is the single path every source goes through — live BLE, replay, imported files
+and the simulator::
+
+    RawPacket --profile decoder--> DecodedFrame --ClockModel--> SampleBlock --Pipeline--> events
+    SampleBlock -------------------------------------------------^
+    LinkEvent --> the pipeline treats it as signal loss
+
+It is pure (no clock, no I/O): host times travel inside the items.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from holdtrack.errors import ConfigError
+from holdtrack.model import LinkEvent, RawPacket, SampleBlock
+from holdtrack.protocol import CountingDecoder, get_profile
+from holdtrack.signal.clock import ClockModel
+from holdtrack.signal.pipeline import Event, Pipeline, PipelineConfig
+from holdtrack.sources.base import Item, StreamInfo
+
+
+@dataclass(frozen=True)
+class LiveStatus:
+    """One line's worth of live state. Times in s since the first sample."""
+
+    elapsed_s: float
+    rate_hz: float | None  # measured sample rate over the stream so far
+    packets: int
+    lost_packets: int
+    bad_packets: int
+    state: str  # "waiting", "moving", "still" or "holding"
+    hold_time_s: float
+    provisional_score: float | None
+    holds: int
+
+    @property
+    def packet_loss(self) -> float:
+        total = self.packets + self.lost_packets
+        return self.lost_packets / total if total else 0.0
+
+    def line(self) -> str:
+        """A one-line human summary (the terminal status line)."""
+        rate = f"{self.rate_hz:5.1f} Hz" if self.rate_hz else "  -- Hz"
+        score = f"{self.provisional_score:4.0f} (provisional)" if self.provisional_score is not None else "   --"
+        return (f"{self.elapsed_s:7.1f} s | {rate} | loss {100 * self.packet_loss:4.1f} % | {self.state:<8} | "
+                f"hold {self.hold_time_s:5.1f} s | score {score} | holds {self.holds}")
+
+
+class StreamProcessor:
+    """Decode, time and analyse one stream incrementally.
+
+    Parameters
+    ----------
+    info : what is known about the stream (profile for packet streams, nominal rate)
+    config : pipeline configuration (defaults if None)
+    """
+
+    def __init__(self, info: StreamInfo, config: PipelineConfig | None = None) -> None:
+        self.info = info
+        self.config = config or PipelineConfig()
+        self.decoder: CountingDecoder | None = None
+        rate = info.rate_hz
+        if info.profile:
+            profile = get_profile(info.profile)
+            settings = {**profile.default_settings, **info.settings}
+            self.decoder = CountingDecoder(profile.make_decoder(settings))
+            rate = rate or settings.get("rate_hz")
+        if not rate:
+            raise ConfigError("the sample rate is unknown: give it (e.g. --rate HZ)")
+        self.rate_hz = float(rate)
+        self.clock = ClockModel(self.rate_hz)
+        self.pipeline = Pipeline(self.config, rate_hz=self.rate_hz)
+        self.link_events: list[LinkEvent] = []
+        self._provisional: float | None = None
+        self._provisional_at = -1.0
+
+    # ------------------------------------------------------------------ input
+    def push(self, item: Item) -> list[Event]:
+        """Feed one packet, sample block or link event; returns the events it finalised."""
+        if isinstance(item, SampleBlock):
+            return self.pipeline.push(item)
+        if isinstance(item, RawPacket):
+            if self.decoder is None:
+                raise ConfigError("this stream has no device profile, so it cannot decode packets")
+            out: list[Event] = []
+            for frame in self.decoder.feed(item):
+                out.extend(self.pipeline.push(self.clock.push(frame)))
+            return out
+        if isinstance(item, LinkEvent):
+            self.link_events.append(item)
+            if item.kind == "link_lost":
+                self.pipeline.mark_signal_loss()
+            return []
+        raise TypeError(f"cannot process {type(item).__name__}")
+
+    def push_all(self, items: Iterable[Item]) -> None:
+        for item in items:
+            self.push(item)
+
+    # ------------------------------------------------------------------ output
+    def status(self) -> LiveStatus:
+        """Live state for a status line or a live plot (outside the chunk-invariance guarantee)."""
+        st = self.pipeline.state()
+        g = self.pipeline.grid
+        rate = (g.samples - 1) / st.t_s if st.t_s > 0 and g.samples > 1 else None
+        holds = sum(1 for e in self.pipeline.events if type(e).__name__ == "Hold")
+        score = None
+        if st.state == "holding":
+            score = self._provisional_score(st.t_s)
+        state = "waiting" if g.t_first is None else st.state
+        return LiveStatus(st.t_s, rate, self.clock.packets if self.decoder else 0, self.clock.lost_packets,
+                          self.decoder.bad_packets if self.decoder else 0, state,
+                          st.period_s if st.state != "moving" else 0.0, score, holds)
+
+    def _provisional_score(self, t_s: float) -> float | None:
+        """Score of the open hold so far, recomputed at most once a second (marked provisional by callers)."""
+        if t_s - self._provisional_at < 1.0 and self._provisional is not None:
+            return self._provisional
+        from holdtrack.signal.metrics import hold_metrics
+        from holdtrack.signal.score import score_hold
+
+        samples = self.pipeline.open_hold_samples()
+        if samples is None or samples[0].shape[0] < 2 * self.rate_hz:
+            return None
+        metrics, _ = hold_metrics(samples[0], self.rate_hz, samples[1],
+                                  noise_floor_mps2=min(self.pipeline.noise_floor_mps2 or 0.0, self.config.noise_cap_mps2))
+        self._provisional, _ = score_hold(metrics)
+        self._provisional_at = t_s
+        return self._provisional
+
+    def finish(self):  # -> AnalysisResult (import kept local: analysis imports this module)
+        """Flush the pipeline and build the result."""
+        from holdtrack.analysis import AnalysisResult
+
+        self.pipeline.flush()
+        return AnalysisResult.from_processor(self)
