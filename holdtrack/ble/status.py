@@ -14,6 +14,8 @@ def status_line(name: str, status: Any, packets: int) -> str:
     """
     if status is None:
         return f"{name}: {packets} packets"
+    if hasattr(status, "line"):
+        return f"{name}: {status.line()}"
     score = getattr(status, "provisional_score", None)
     hold = getattr(status, "hold_time_s", None)
     loss = getattr(status, "packet_loss", None) or 0.0

@@ -85,4 +85,4 @@ async def test_simulate_device_streams_to_a_client(bluez):
     assert len(packets) >= 8
     assert {p.odr_dhz for p in packets} == {250}
     assert [p.seq for p in packets] == list(range(packets[0].seq, packets[0].seq + len(packets)))
-    assert "2 control-point commands" in err  # START and STOP
+    assert "2 control-point commands" in err.decode()  # START and STOP
