@@ -22,7 +22,7 @@ def shared_data() -> Path:
 def synthetic_session(fs: float, plan: list[tuple[str, float]], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """A simple signal for pipeline unit tests: ('move'|'hold'|'rest', seconds) segments.
 
-    Gravity on z; 'move' = 2 m/s² white motion per axis; 'hold' = 0.15 m/s² sway at 0.7 Hz plus 9 Hz tremor;
+    Gravity on z; 'move' = 1.5 m/s² band-limited (0-4 Hz) motion per axis; 'hold' = 0.15 m/s² sway at 0.7 Hz plus 9 Hz tremor;
     'rest' = sensor noise only (0.005 m/s²). Returns (t_s, acc_mps2).
     """
     rng = np.random.default_rng(seed)
@@ -33,8 +33,12 @@ def synthetic_session(fs: float, plan: list[tuple[str, float]], seed: int = 0) -
         a = np.zeros((n, 3))
         a[:, 2] = 9.81
         a += rng.normal(0.0, 0.005, a.shape)
-        if kind == "move":
-            a += rng.normal(0.0, 2.0, a.shape)
+        if kind == "move":  # band-limited body motion (0-4 Hz), 1.5 m/s² per axis at any sample rate
+            from scipy import signal as sps
+
+            raw = rng.normal(0.0, 1.0, (n + int(fs), 3))
+            mot = sps.sosfilt(sps.butter(4, min(4.0, 0.4 * fs), fs=fs, output="sos"), raw, axis=0)[int(fs):]
+            a += 1.5 * mot / max(float(mot.std()), 1e-9)
         elif kind == "hold":
             ph = rng.uniform(0, 2 * np.pi)
             a[:, 0] += 0.15 * np.sin(2 * np.pi * 0.7 * t + ph) + 0.05 * np.sin(2 * np.pi * 9.0 * t)

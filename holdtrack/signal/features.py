@@ -54,8 +54,8 @@ class FrameFeatures:
     ----------
     fs : grid rate, Hz
     window_s : window length, s
-    lowpass_hz : noise low-pass applied before the statistics (bounded below Nyquist), Hz. The same cut-off
-        at every sample rate makes the statistic independent of the rate.
+    lowpass_hz : noise low-pass applied before the statistics, Hz. The same cut-off at every sample rate makes
+        the statistic independent of the rate; skipped when the cut-off is above 0.35 * fs.
     """
 
     def __init__(self, fs: float, *, window_s: float = 1.0, lowpass_hz: float = 10.0, frame_rate_hz: float = 20.0) -> None:
@@ -63,7 +63,9 @@ class FrameFeatures:
         self.D = frame_length(fs, frame_rate_hz)
         self.K = max(2, int(round(window_s * fs / self.D)))
         self.frame_s = self.D / fs
-        self._lp = StreamingSos(butter_sos(4, lowpass_hz, fs), 3)
+        # near Nyquist a Butterworth rings for many samples after motion; there the sensor's own
+        # anti-alias filter already bounds the band, so no extra low-pass is applied
+        self._lp = StreamingSos(butter_sos(4, lowpass_hz, fs), 3) if lowpass_hz < 0.35 * fs else None
         self._ref: NDArray[np.float64] | None = None
         # partial frame being filled
         self._part_k0: int | None = None  # grid index of the partial frame's first sample
@@ -78,11 +80,12 @@ class FrameFeatures:
     def push(self, piece: GridPiece) -> FrameBatch | None:
         """Add grid samples; returns features for every frame completed by them (or None)."""
         if piece.reset:
-            self._lp.reset()
+            if self._lp is not None:
+                self._lp.reset()
             self._ref = None
             self._part, self._part_n, self._part_k0 = [], 0, None
             self._hist_f, self._hist_s1, self._hist_s2 = [], np.zeros((0, 3)), np.zeros((0, 3))
-        x = self._lp.push(piece.acc_mps2)
+        x = self._lp.push(piece.acc_mps2) if self._lp is not None else piece.acc_mps2
         if self._ref is None and x.shape[0]:
             self._ref = x[0].copy()
         k0 = piece.k0

@@ -1,0 +1,243 @@
+"""A delimited numeric table inside a file, read in chunks, and its conversion to SampleBlocks.
+
+Importers describe *where* the numbers are (:class:`Table`) and *what* they mean (:class:`Plan`);
+:func:`build_source` does the rest: probe the first chunk for rate and units, then stream blocks.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+
+from holdtrack.errors import ConfigError, InputError
+from holdtrack.model import SampleBlock
+from holdtrack.sources.base import StreamInfo
+from holdtrack.sources.imports._columns import ACC_SCALE, normalize_units
+from holdtrack.sources.imports._container import Opener
+from holdtrack.sources.imports._text import (
+    HEAD_BYTES, iter_lines, parse_numbers, sniff_decimal_comma, sniff_delimiter, split_cells, split_header,
+)
+from holdtrack.sources.imports._timebase import TimeCleaner, detect_units, estimate_rate, units_note
+from holdtrack.sources.imports.filesource import BLOCK_SAMPLES, FileSource
+
+#: Lines of a file looked at to find the header and sniff the dialect.
+SNIFF_LINES = 64
+#: Plausible accelerometer sample rates, Hz (outside: the time unit was misread).
+MIN_RATE_HZ, MAX_RATE_HZ = 0.5, 20_000.0
+
+
+@dataclass
+class Table:
+    """Where the numbers are: header position, dialect and column names."""
+
+    path: str
+    opener: Opener
+    names: list[str]
+    header_line: int  # 1-based line of the (last) header row; 0 = no header
+    delimiter: str | None
+    decimal_comma: bool = False
+
+    def chunks(self, cols: Sequence[int], size: int = BLOCK_SAMPLES
+               ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Yield ``(line_numbers (n,), values (n, len(cols)))`` for the data rows, ``size`` at a time."""
+        ncols = len(self.names)
+        sel_names = [self.names[c] for c in cols]
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        with self.opener() as f:
+            for lineno, text in iter_lines(f, self.path):
+                if lineno <= self.header_line or not text.strip():
+                    continue
+                cells = split_cells(text, self.delimiter)
+                if len(cells) != ncols and not (len(cells) == ncols + 1 and cells[-1] == ""):
+                    raise InputError(f"expected {ncols} fields, found {len(cells)}", path=self.path, line=lineno)
+                rows.append([cells[c] for c in cols])
+                lines.append(lineno)
+                if len(rows) >= size:
+                    yield np.array(lines), parse_numbers(rows, lines, sel_names, self.path, self.decimal_comma)
+                    rows, lines = [], []
+        if rows:
+            yield np.array(lines), parse_numbers(rows, lines, sel_names, self.path, self.decimal_comma)
+
+
+def head_lines(opener: Opener, path: str, n: int = SNIFF_LINES) -> list[tuple[int, str]]:
+    """The first ``n`` lines of a file (numbered), read within the first HEAD_BYTES bytes."""
+    out: list[tuple[int, str]] = []
+    with opener() as f:
+        limited = _Limited(f, HEAD_BYTES)
+        for item in iter_lines(limited, path):  # type: ignore[arg-type]
+            out.append(item)
+            if len(out) >= n:
+                break
+    if out and limited.truncated:
+        out.pop()  # the last line may be cut
+    return out
+
+
+class _Limited:
+    def __init__(self, f: Any, n: int) -> None:
+        self.f, self.left, self.truncated = f, n, False
+
+    def readline(self, limit: int) -> bytes:
+        if self.left <= 0:
+            self.truncated = True
+            return b""
+        data = self.f.readline(min(limit, self.left))
+        self.left -= len(data)
+        if self.left <= 0 and data and not data.endswith(b"\n"):
+            self.truncated = True
+        return data
+
+
+def locate_table(opener: Opener, path: str, is_header: Callable[[str], bool] | None = None,
+                 headerless: bool = False) -> Table:
+    """Find the header line (the first line ``is_header`` accepts, or the first non-blank line) and
+    sniff the delimiter and decimal mark from the lines after it.
+
+    With ``headerless`` the first line is data and columns are named ``col1..colN``.
+    """
+    lines = [(n, t) for n, t in head_lines(opener, path) if t.strip()]
+    if not lines:
+        raise InputError("empty file", path=path)
+    if headerless:
+        header_no, header = 0, None
+        data = [t for _, t in lines]
+    else:
+        idx = next((i for i, (_, t) in enumerate(lines) if is_header is None or is_header(t)), None)
+        if idx is None:
+            raise InputError("no header line found", path=path, line=lines[0][0])
+        header_no, header = lines[idx]
+        data = [t for _, t in lines[idx + 1:]]
+    if not data:
+        raise InputError("no data rows after the header", path=path, line=header_no or None)
+    try:
+        delim = sniff_delimiter(header, data)
+    except ValueError as exc:
+        raise InputError(str(exc), path=path, line=header_no or lines[0][0]) from None
+    if header is None:
+        names = [f"col{i + 1}" for i in range(len(split_cells(data[0], delim)))]
+        if delim is not None and names and split_cells(data[0], delim)[-1] == "":
+            names.pop()
+    else:
+        names = split_header(header, delim)
+    return Table(path, opener, names, header_no, delim, sniff_decimal_comma(data, delim))
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+TimeFn = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass
+class Plan:
+    """What the columns of a :class:`Table` mean.
+
+    Attributes
+    ----------
+    format : format name for StreamInfo
+    acc_cols : x, y, z column indices
+    acc_unit : ``"g"``/``"mg"``/``"m/s2"`` if the format or header says so, else None (detect)
+    acc_sign : +1, or -1 to flip all axes (iOS sign convention)
+    time_cols : columns the time is computed from (empty: times come from ``--rate``)
+    time_fn : factory of a stateful function (n, len(time_cols)) values -> absolute times, s
+    gyro_cols, gyro_scale : gyroscope columns and their deg/s per unit
+    """
+
+    format: str
+    acc_cols: tuple[int, int, int]
+    acc_unit: str | None = None
+    acc_sign: float = 1.0
+    time_cols: tuple[int, ...] = ()
+    time_fn: Callable[[], TimeFn] | None = None
+    gyro_cols: tuple[int, int, int] | None = None
+    gyro_scale: float = 1.0
+    notes: list[str] = field(default_factory=list)
+    start_utc: str | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    rate_hz: float | None = None  # nominal rate stated in the file, if any
+
+
+def check_args(units: str | None, rate: float | None) -> tuple[str | None, float | None]:
+    """Validate the user's ``units`` and ``rate``; ConfigError if invalid."""
+    u = None
+    if units is not None:
+        u = normalize_units(units)
+        if u is None:
+            raise ConfigError(f"unknown units {units!r}: use g, mg or m/s2")
+    if rate is not None:
+        try:
+            rate = float(rate)
+        except (TypeError, ValueError):
+            raise ConfigError(f"invalid rate {rate!r}") from None
+        if not (math.isfinite(rate) and rate > 0):
+            raise ConfigError(f"invalid rate {rate!r}: must be a positive number of Hz")
+    return u, rate
+
+
+def scaled_time(scale: float, offset: float = 0.0) -> Callable[[], TimeFn]:
+    """Time function factory: seconds = (first time column - ``offset``) * ``scale``."""
+    return lambda: (lambda v: (v[:, 0] - offset) * scale)
+
+
+def build_source(table: Table, plan: Plan, units: str | None = None, rate: float | None = None) -> FileSource:
+    """Probe the first chunk (rate, units) and return a streaming FileSource for the table."""
+    units, rate = check_args(units, rate)
+    cols = list(plan.acc_cols) + list(plan.time_cols) + list(plan.gyro_cols or ())
+    first = next(table.chunks(cols), None)
+    if first is None:
+        raise InputError("no data rows after the header", path=table.path, line=table.header_line or None)
+    lines0, vals0 = first
+    notes = list(plan.notes)
+    nt = len(plan.time_cols)
+    if nt == 0 and rate is None:
+        raise InputError("no time column (t, time or timestamp): give the sample rate with --rate",
+                         path=table.path, line=table.header_line or None)
+    nominal = rate
+    if nt:
+        t0 = plan.time_fn()(vals0[:, 3:3 + nt]) if plan.time_fn else vals0[:, 3]  # type: ignore[misc]
+        est = estimate_rate(t0)
+        if est is not None and not (MIN_RATE_HZ <= est <= MAX_RATE_HZ):
+            raise InputError(
+                f"time steps of {1 / est:.6g} s ({est:.4g} Hz) are implausible: is the time column in another "
+                "unit? name it with a unit, e.g. 'time [ms]'", path=table.path, line=table.header_line or None)
+        if rate is None:
+            nominal = plan.rate_hz or est
+            if plan.rate_hz is None and est is not None:
+                notes.append(f"rate estimated from the median time step: {est:.4g} Hz")
+    if units is not None:
+        unit = units
+        notes.append(units_note(unit, "given"))
+    elif plan.acc_unit is not None:
+        unit = plan.acc_unit
+        notes.append(units_note(unit, "from the file"))
+    else:
+        unit, med = detect_units(vals0[:, :3], table.path, table.header_line or None)
+        notes.append(units_note(unit, "detected", med))
+    scale = ACC_SCALE[unit] * plan.acc_sign
+    info = StreamInfo(format=plan.format, path=table.path, rate_hz=nominal, start_utc=plan.start_utc,
+                      notes=notes, settings=dict(plan.settings, units=unit))
+
+    def produce(out_notes: list[str]) -> Iterator[SampleBlock]:
+        time_fn = plan.time_fn() if plan.time_fn else None
+        cleaner = TimeCleaner(table.path, nominal)
+        index = 0
+        for lines, vals in table.chunks(cols):
+            n = len(lines)
+            if nt == 0:
+                t = (index + np.arange(n)) / nominal  # type: ignore[operator]
+                keep = np.ones(n, bool)
+            else:
+                t_abs = time_fn(vals[:, 3:3 + nt]) if time_fn else vals[:, 3]
+                keep, t = cleaner.clean(t_abs, lines)
+            index += n
+            gyro = None
+            if plan.gyro_cols:
+                gyro = vals[keep, 3 + nt:6 + nt] * plan.gyro_scale
+            yield SampleBlock(t, vals[keep, :3] * scale, gyro)
+        out_notes.extend(cleaner.notes())
+
+    return FileSource(info, produce)
