@@ -27,34 +27,32 @@ MAX_BATCH = 38  # (MTU 247 - 3 - 12) // 6
 SUPPORTED_RANGES = (2, 4, 8, 16)
 
 
-def plank_signal(t_s: NDArray[np.float64]) -> NDArray[np.float64]:
-    """A repeating 40 s plank cycle: 5 s of motion, 30 s still hold, 5 s rest flat.
-
-    Parameters
-    ----------
-    t_s : (n,) sample times, s
-
-    Returns
-    -------
-    (n, 3) acceleration, m/s² (gravity on +z while holding, on +x while resting)
-    """
+def steady_signal(t_s: NDArray[np.float64]) -> NDArray[np.float64]:
+    """A steady hold: gravity on +z, 8 Hz tremor and a slow sway; (n,) times in s -> (n, 3) m/s²."""
     t = np.asarray(t_s, dtype=np.float64)
-    phase = np.mod(t, 40.0)
     acc = np.zeros((t.size, 3))
-    moving = phase < 5.0
-    holding = (phase >= 5.0) & (phase < 35.0)
-    resting = phase >= 35.0
+    acc[:, 0] = 0.06 * np.sin(2 * np.pi * 8.0 * t) + 0.04 * np.sin(2 * np.pi * 0.3 * t)
+    acc[:, 1] = 0.05 * np.sin(2 * np.pi * 5.0 * t + 1.0)
     acc[:, 2] = G0
-    wob = 3.0 * np.sin(2 * np.pi * 1.7 * t[moving])
-    acc[moving, 0] += wob
-    acc[moving, 1] += 2.0 * np.cos(2 * np.pi * 2.3 * t[moving])
-    acc[moving, 2] += 1.5 * np.sin(2 * np.pi * 0.9 * t[moving])
-    th = t[holding]
-    acc[holding, 0] += 0.06 * np.sin(2 * np.pi * 8.0 * th) + 0.04 * np.sin(2 * np.pi * 0.3 * th)
-    acc[holding, 1] += 0.05 * np.sin(2 * np.pi * 5.0 * th + 1.0)
-    acc[resting] = [G0, 0.0, 0.0]
-    acc[resting, 1] += 0.005 * np.sin(2 * np.pi * 0.2 * t[resting])
     return acc
+
+
+def scenario_signal(scenario: str = "plank", seed: int = 0, rate_hz: float = 200.0) -> SignalFn:
+    """A simulated session (:func:`holdtrack.sim.simulate_session`) played in a loop.
+
+    Returns a function mapping device times (s) to the session's acceleration (m/s², nearest sample at
+    ``rate_hz``), so any rate a client asks for can be served.
+    """
+    from holdtrack.sim import simulate_session
+
+    sim = simulate_session(scenario, seed=seed, rate_hz=rate_hz, packets=False)
+    acc = sim.signal.acc_mps2
+
+    def signal(t_s: NDArray[np.float64]) -> NDArray[np.float64]:
+        idx = np.rint(np.asarray(t_s) * rate_hz).astype(np.int64) % acc.shape[0]
+        return acc[idx]
+
+    return signal
 
 
 @dataclass(frozen=True)
@@ -79,7 +77,7 @@ class HtpPeripheral(PeripheralApp):
     name : advertised local name
     rate_hz, range_g : settings used until a START request changes them
     loss : probability of dropping each packet (sequence number still advances)
-    signal : maps sample times (s, device clock) to acceleration (m/s²), see :func:`plank_signal`
+    signal : maps sample times (s, device clock) to acceleration (m/s²), e.g. :func:`scenario_signal`
     seed : random seed for loss injection
     clock_offset_us : initial device clock reading, µs (to exercise the u32 wrap)
     monotonic : the time source (s), injectable for tests
@@ -92,7 +90,7 @@ class HtpPeripheral(PeripheralApp):
         rate_hz: float = 100.0,
         range_g: int = 8,
         loss: float = 0.0,
-        signal: SignalFn = plank_signal,
+        signal: SignalFn = steady_signal,
         seed: int = 0,
         clock_offset_us: int = 0,
         max_latency_ms: int = 100,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -27,6 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "(default holdtrack-<time>-<device>.htrec)")
     parser.add_argument("--no-record", action="store_true", help="analyse live only, write no file")
     parser.add_argument("--no-window", action="store_true", help="no live plot window; status line only")
+    parser.add_argument("--json", action="store_true",
+                        help="at the end print a JSON list (one object per device: the analyze --json result "
+                        "plus a 'recording' object) instead of the text summary")
     parser.add_argument("--scan-timeout", type=float, default=10.0, metavar="S", help="how long to look for each device")
 
 
@@ -87,6 +91,10 @@ def run(args: argparse.Namespace) -> int:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     paths = None if args.no_record else output_paths(args.devices, args.output, stamp)
     summaries = asyncio.run(_record(args, paths))
+    if args.json:
+        print(json.dumps([_json_summary(s, None if paths is None else paths[i]) for i, s in enumerate(summaries)],
+                         indent=2))
+        return 0
     from holdtrack.ble.status import summary_lines
 
     for i, s in enumerate(summaries):
@@ -152,6 +160,18 @@ async def _record(args: argparse.Namespace, paths: list[Path] | None) -> list[An
     return summaries
 
 
+def _json_summary(summary: Any, path: Path | None) -> dict[str, Any]:
+    out = summary.result.to_dict() if summary.result is not None else {}
+    out["recording"] = {
+        "device": summary.device, "address": summary.address, "profile": summary.profile,
+        "settings": summary.settings, "packets": summary.packets, "payload_bytes": summary.payload_bytes,
+        "link_losses": summary.link_losses, "reconnects": summary.reconnects,
+        "elapsed_s": round(summary.elapsed_s, 3), "output": None if path is None else str(path),
+        "link_events": [{"kind": e.kind, "host_time_s": round(e.host_time_s, 6)} for e in summary.events],
+    }
+    return out
+
+
 def _make_processor(info: Any) -> Any:
     from holdtrack.stream import StreamProcessor
 
@@ -162,6 +182,6 @@ def _writer_factory(path: Path) -> Any:
     def make(info: Any) -> Any:
         from holdtrack.session import SessionWriter
 
-        return SessionWriter(path, info)
+        return SessionWriter(path, info, clock=time.monotonic)
 
     return make

@@ -86,3 +86,35 @@ async def test_simulate_device_streams_to_a_client(bluez):
     assert {p.odr_dhz for p in packets} == {250}
     assert [p.seq for p in packets] == list(range(packets[0].seq, packets[0].seq + len(packets)))
     assert "2 control-point commands" in err.decode()  # START and STOP
+
+
+async def test_record_writes_a_session_that_replays_to_the_live_result(bluez, tmp_path):
+    from holdtrack.analysis import analyze
+    from holdtrack.ble.peripheral import HtpPeripheral
+    from holdtrack.session import read_session
+    from tests.ble.test_ble_record import move_then_hold
+
+    dev = await HtpPeripheral(adapter="hci1", signal=move_then_hold).start()
+    out = tmp_path / "plank.htrec"
+    try:
+        code, stdout, err = await run_cli("record", "HoldTrack-Sim", "--duration", "9", "--output", str(out),
+                                          "--rate", "50", "--no-window", "--json")
+    finally:
+        await dev.stop()
+    assert code == 0, err
+    [live] = json.loads(stdout)
+    rec = live["recording"]
+    assert rec["output"] == str(out) and rec["profile"] == "holdtrack"
+    assert dev.commands[0] == htp_control.start_request(50.0, 8)
+    assert dev.commands[-1] == htp_control.stop_request()  # clean shutdown: STOP seen by the device
+    session = read_session(out)
+    items = session.read_all()
+    assert session.ended_cleanly and not session.problems
+    delivered = [p for p in dev.sent if p.delivered]
+    assert rec["packets"] == len(items) == len(delivered)
+    assert [htp.HtpPacket.from_bytes(i.payload).seq for i in items] == [p.seq for p in delivered]
+    assert live["samples"] == sum(len(p.samples) for p in delivered)
+    assert len(live["holds"]) == 1 and live["holds"][0]["ended_by"] == "end_of_data"
+    replay = analyze(out).to_dict()
+    for key in ("samples", "duration_s", "gaps", "still_periods", "holds"):
+        assert replay[key] == live[key], key
