@@ -46,7 +46,7 @@ class HtpConfigurator:
         self._responses: asyncio.Queue[bytes] = asyncio.Queue()
         self._has_control = False
 
-    async def _request(self, client: BleakClient, request: bytes, opcode: int) -> htp_control.ControlResponse:
+    async def _request(self, client: BleakClient, request: bytes, opcode: int) -> htp_control.Response:
         await client.write_gatt_char(htp.CONTROL_UUID, request, response=True)
         deadline = asyncio.get_running_loop().time() + RESPONSE_TIMEOUT_S
         while True:
@@ -57,7 +57,7 @@ class HtpConfigurator:
                 raise DeviceError(f"no HTP control-point response to opcode 0x{opcode:02x} "
                                   f"within {RESPONSE_TIMEOUT_S:g} s", hint="check the device firmware") from None
             try:
-                response = htp_control.ControlResponse.from_bytes(raw)
+                response = htp_control.Response.from_bytes(raw)
             except PacketDecodeError:
                 continue  # not a response frame; keep waiting
             if response.opcode == opcode:
@@ -70,18 +70,16 @@ class HtpConfigurator:
             return out
         await client.start_notify(htp.CONTROL_UUID, lambda _c, data: self._responses.put_nowait(bytes(data)))
         request = htp_control.start_request(float(out["rate_hz"]), int(out["range_g"]))
-        response = await self._request(client, request, htp_control.OP_START)
-        if not response.ok:
-            raise DeviceError(f"device refused START (rate {out['rate_hz']} Hz, range ±{out['range_g']} g): "
-                              f"status {response.status}", hint="try another --rate / range")
-        out["rate_hz"], out["range_g"] = response.start_settings()
+        response = await self._request(client, request, htp_control.Op.START)
+        applied = response.start_result()  # raises DeviceError if the device refused
+        out["rate_hz"], out["range_g"] = applied.rate_hz, applied.range_g
         return out
 
     async def stop(self, client: BleakClient) -> None:
         if not self._has_control or not client.is_connected:
             return
         try:
-            await self._request(client, htp_control.stop_request(), htp_control.OP_STOP)
+            await self._request(client, htp_control.stop_request(), htp_control.Op.STOP)
         except DeviceError:
             pass  # the device may have stopped already; we disconnect next anyway
 

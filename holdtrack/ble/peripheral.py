@@ -20,7 +20,9 @@ from numpy.typing import NDArray
 
 from holdtrack.ble.gatt_app import Advertisement, GattCharacteristic, GattService, PeripheralApp
 from holdtrack.model import G0
-from holdtrack.protocol import htp, htp_control as cp
+from holdtrack.protocol import htp
+from holdtrack.protocol import htp_control as cp
+from holdtrack.protocol.cp import Status
 
 SignalFn = Callable[[NDArray[np.float64]], NDArray[np.float64]]
 MAX_BATCH = 38  # (MTU 247 - 3 - 12) // 6
@@ -117,7 +119,8 @@ class HtpPeripheral(PeripheralApp):
                                        on_subscribe=self._on_data_subscribe)
         self.control = GattCharacteristic(f"{svc.path}/char1", htp.CONTROL_UUID, svc,
                                           ["write", "indicate"], on_write=self._on_control)
-        features = bytes([0x01, 1, SUPPORTED_RANGES[2], 0x03, 1, htp.VERSION, 0x05, 1, MAX_BATCH])
+        features = bytes(cp.Features(odr_dhz=(125, 250, 500, 1000, 2000), ranges_g=SUPPORTED_RANGES,
+                                     max_batch=MAX_BATCH))
         self.features = GattCharacteristic(f"{svc.path}/char2", htp.FEATURES_UUID, svc, ["read"],
                                            value=features)
         self.objects = [svc, self.data, self.control, self.features]
@@ -141,29 +144,36 @@ class HtpPeripheral(PeripheralApp):
     # -- GATT callbacks ------------------------------------------------------------------------
     def _on_control(self, data: bytes) -> None:
         self.commands.append(data)
-        op = data[0] if data else -1
-        if op == cp.OP_START:
-            try:
-                req = cp.StartRequest.from_bytes(data)
-            except ValueError:
-                return self._respond(cp.ControlResponse(op, cp.INVALID_LENGTH))
-            if not 10 <= req.odr_dhz <= 16000:
-                return self._respond(cp.ControlResponse(op, cp.INVALID_SAMPLE_RATE))
-            if req.range_g not in SUPPORTED_RANGES:
-                return self._respond(cp.ControlResponse(op, cp.INVALID_RANGE))
-            self.odr_dhz, self.range_g = req.odr_dhz, req.range_g
-            self.max_batch, self.max_latency_ms = req.max_batch, req.max_latency_ms or 100
-            self._respond(cp.start_response(self.odr_dhz, self.range_g))
+        try:
+            req = cp.Request.from_bytes(data)
+        except cp.RequestError as exc:
+            return self._respond(bytes(cp.Response(data[0] if data else 0, exc.status)))
+        if req.opcode is cp.Op.START:
+            p = req.start
+            assert p is not None
+            if p.range_g not in SUPPORTED_RANGES or p.fmt != htp.FMT_ACC:
+                return self._respond(bytes(cp.Response(req.opcode, Status.INVALID_RANGE
+                                                       if p.range_g not in SUPPORTED_RANGES
+                                                       else Status.NOT_SUPPORTED)))
+            if not 10 <= p.odr_dhz <= 16000:
+                return self._respond(bytes(cp.Response(req.opcode, Status.INVALID_SAMPLE_RATE)))
+            self.odr_dhz, self.range_g = p.odr_dhz, p.range_g
+            self.max_batch, self.max_latency_ms = p.max_batch, p.max_latency_ms or 100
+            self._respond(cp.start_response(cp.StartResult(self.odr_dhz, self.range_g)))
             self._set_streaming(True)
-        elif op == cp.OP_STOP:
-            self._respond(cp.ControlResponse(op, cp.SUCCESS))
+        elif req.opcode is cp.Op.STOP:
+            self._respond(bytes(cp.Response(req.opcode)))
             self._set_streaming(False)
-        else:
-            self._respond(cp.ControlResponse(max(op, 0), cp.INVALID_OP_CODE))
+        elif req.opcode is cp.Op.GET_STATUS:
+            self._respond(cp.status_response(cp.DeviceStatus(self.streaming, 0, self.seq % htp.SEQ_MODULUS)))
+        elif req.opcode is cp.Op.GET_CAPS:
+            self._respond(bytes(cp.Response(req.opcode, Status.SUCCESS, self.features.value)))
+        else:  # TIME_SYNC
+            self._respond(cp.time_sync_response(self.device_time_us()))
 
-    def _respond(self, response: cp.ControlResponse) -> None:
+    def _respond(self, response: bytes) -> None:
         if self.control.notifying:
-            self.control.notify(bytes(response))
+            self.control.notify(response)
 
     def _on_data_subscribe(self, on: bool) -> None:
         # Like minimal firmware: enabling notifications starts streaming with the current settings.

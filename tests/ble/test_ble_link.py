@@ -43,7 +43,7 @@ async def test_configures_device_and_receives_every_sample(htp_device):
         await asyncio.sleep(1.5)
     finally:
         await link.close()
-    start = htp_control.StartRequest.from_bytes(htp_device.commands[0])
+    start = htp_control.Request.from_bytes(htp_device.commands[0]).start
     assert (start.odr_dhz, start.range_g) == (500, 4)
     assert htp_device.commands[-1] == htp_control.stop_request()  # clean shutdown: device saw STOP
     await asyncio.sleep(0.1)
@@ -97,7 +97,7 @@ async def test_link_loss_is_recorded_and_survived(htp_device):
     assert gap_us > 0.1 * 1e6
     assert before[-1].seq < after[0].seq <= before[-1].seq + 2
     assert {p.seq for p in before + after} <= {s.seq for s in htp_device.sent}
-    assert [s for s in htp_device.commands if s[0] == htp_control.OP_START].__len__() == 2  # re-configured
+    assert sum(c[0] == htp_control.Op.START for c in htp_device.commands) == 2  # re-configured after reconnect
 
 
 async def test_injected_loss_shows_as_sequence_gaps(bluez):
