@@ -43,9 +43,9 @@ async def _serve(args: argparse.Namespace) -> None:
 
     from holdtrack.ble.peripheral import HtpPeripheral, scenario_signal
 
-    signal = scenario_signal(args.scenario, seed=args.seed)
+    motion = scenario_signal(args.scenario, seed=args.seed)
     device = HtpPeripheral(adapter=args.adapter, name=args.name, rate_hz=args.rate, loss=args.loss,
-                           seed=args.seed, signal=signal)
+                           seed=args.seed, signal=motion)
     await device.start()
     print(f"advertising {args.name!r} on {args.adapter} (holdtrack profile, {args.scenario}); Ctrl-C to stop",
           flush=True)
