@@ -9,34 +9,20 @@ can be sent to exercise the client's bad-packet handling. Every packet is logged
 
 from __future__ import annotations
 
-import asyncio
-import random
 import time
-from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 from numpy.typing import NDArray
 
-from holdtrack.ble.gatt_app import Advertisement, GattCharacteristic, GattService, PeripheralApp
-from holdtrack.model import G0
+from holdtrack.ble.gatt_app import Advertisement, GattCharacteristic, GattService
+from holdtrack.ble.streaming_app import SignalFn, StreamingDevice, steady_signal
 from holdtrack.protocol import htp
 from holdtrack.protocol import htp_control as cp
 from holdtrack.protocol.cp import Status
 
-SignalFn = Callable[[NDArray[np.float64]], NDArray[np.float64]]
 MAX_BATCH = 38  # (MTU 247 - 3 - 12) // 6
 SUPPORTED_RANGES = (2, 4, 8, 16)
-
-
-def steady_signal(t_s: NDArray[np.float64]) -> NDArray[np.float64]:
-    """A steady hold: gravity on +z, 8 Hz tremor and a slow sway; (n,) times in s -> (n, 3) m/s²."""
-    t = np.asarray(t_s, dtype=np.float64)
-    acc = np.zeros((t.size, 3))
-    acc[:, 0] = 0.06 * np.sin(2 * np.pi * 8.0 * t) + 0.04 * np.sin(2 * np.pi * 0.3 * t)
-    acc[:, 1] = 0.05 * np.sin(2 * np.pi * 5.0 * t + 1.0)
-    acc[:, 2] = G0
-    return acc
 
 
 def scenario_signal(scenario: str = "plank", seed: int = 0, rate_hz: float = 200.0) -> SignalFn:
@@ -57,20 +43,7 @@ def scenario_signal(scenario: str = "plank", seed: int = 0, rate_hz: float = 200
     return signal
 
 
-@dataclass(frozen=True)
-class SentPacket:
-    """What the simulated device produced for one packet (``delivered`` False = injected loss)."""
-
-    seq: int
-    t0_us: int
-    odr_dhz: int
-    range_g: int
-    samples: NDArray[np.int16]
-    delivered: bool
-    sent_monotonic_s: float
-
-
-class HtpPeripheral(PeripheralApp):
+class HtpPeripheral(StreamingDevice):
     """Simulated HTP device.
 
     Parameters
@@ -98,22 +71,11 @@ class HtpPeripheral(PeripheralApp):
         max_latency_ms: int = 100,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        super().__init__(adapter, root="/org/holdtrack/htp")
+        super().__init__(adapter, "/org/holdtrack/htp", signal, loss, seed, clock_offset_us, monotonic)
         self.odr_dhz = int(round(rate_hz * 10))
         self.range_g = range_g
         self.max_batch = 0
         self.max_latency_ms = max_latency_ms
-        self.loss = loss
-        self.signal = signal
-        self._rng = random.Random(seed)
-        self._monotonic = monotonic
-        self._boot_s = monotonic()
-        self.clock_offset_us = clock_offset_us
-        self.seq = 0
-        self.streaming = False
-        self.sent: list[SentPacket] = []
-        self.commands: list[bytes] = []
-        self._task: asyncio.Task[None] | None = None
         svc = GattService(f"{self.root}/service0", htp.SERVICE_UUID)
         self.data = GattCharacteristic(f"{svc.path}/char0", htp.DATA_UUID, svc, ["notify"],
                                        on_subscribe=self._on_data_subscribe)
@@ -125,11 +87,6 @@ class HtpPeripheral(PeripheralApp):
                                            value=features)
         self.objects = [svc, self.data, self.control, self.features]
         self.advertisement = Advertisement("/org/holdtrack/adv0", name, [htp.SERVICE_UUID], tx_power=-8)
-
-    # -- device clock ------------------------------------------------------------------------
-    def device_time_us(self) -> int:
-        """Free-running device clock, µs (not wrapped; packets carry it modulo 2**32)."""
-        return int(round((self._monotonic() - self._boot_s) * 1e6)) + self.clock_offset_us
 
     @property
     def rate_hz(self) -> float:
@@ -151,19 +108,18 @@ class HtpPeripheral(PeripheralApp):
         if req.opcode is cp.Op.START:
             p = req.start
             assert p is not None
-            if p.range_g not in SUPPORTED_RANGES or p.fmt != htp.FMT_ACC:
-                return self._respond(bytes(cp.Response(req.opcode, Status.INVALID_RANGE
-                                                       if p.range_g not in SUPPORTED_RANGES
-                                                       else Status.NOT_SUPPORTED)))
-            if not 10 <= p.odr_dhz <= 16000:
-                return self._respond(bytes(cp.Response(req.opcode, Status.INVALID_SAMPLE_RATE)))
+            refusal = (Status.NOT_SUPPORTED if p.fmt != htp.FMT_ACC else
+                       Status.INVALID_RANGE if p.range_g not in SUPPORTED_RANGES else
+                       Status.INVALID_SAMPLE_RATE if not 10 <= p.odr_dhz <= 16000 else None)
+            if refusal is not None:
+                return self._respond(bytes(cp.Response(req.opcode, refusal)))
             self.odr_dhz, self.range_g = p.odr_dhz, p.range_g
             self.max_batch, self.max_latency_ms = p.max_batch, p.max_latency_ms or 100
             self._respond(cp.start_response(cp.StartResult(self.odr_dhz, self.range_g)))
-            self._set_streaming(True)
+            self.set_streaming(True)
         elif req.opcode is cp.Op.STOP:
             self._respond(bytes(cp.Response(req.opcode)))
-            self._set_streaming(False)
+            self.set_streaming(False)
         elif req.opcode is cp.Op.GET_STATUS:
             self._respond(cp.status_response(cp.DeviceStatus(self.streaming, 0, self.seq % htp.SEQ_MODULUS)))
         elif req.opcode is cp.Op.GET_CAPS:
@@ -177,50 +133,10 @@ class HtpPeripheral(PeripheralApp):
 
     def _on_data_subscribe(self, on: bool) -> None:
         # Like minimal firmware: enabling notifications starts streaming with the current settings.
-        self._set_streaming(on)
+        self.set_streaming(on)
 
-    def _set_streaming(self, on: bool) -> None:
-        if self._task is not None:
-            self._task.cancel()  # (re)start the schedule with the current settings
-            self._task = None
-        if on:
-            self._task = asyncio.get_running_loop().create_task(self._stream())
-        self.streaming = on
-
-    # -- streaming -----------------------------------------------------------------------------
-    async def _stream(self) -> None:
-        """Emit packets on an absolute schedule, one batch per ``n / rate`` seconds, while subscribed."""
-        await self.data.subscribed.wait()
-        rate, n = self.rate_hz, self.batch_size()
-        start_s = self._monotonic()
-        first_us = self.device_time_us()
-        k = 0
-        while self.data.notifying:
-            t_us = first_us + np.round(np.arange(k * n, (k + 1) * n) / rate * 1e6).astype(np.int64)
-            due = start_s + (k + 1) * n / rate  # when the batch's last sample has been taken
-            await asyncio.sleep(max(0.0, due - self._monotonic()))  # always yield to the loop
-            self.emit_samples(int(t_us[0]), self.signal(t_us * 1e-6))
-            k += 1
-
-    def emit_samples(self, t0_us: int, acc_mps2: NDArray[np.float64]) -> SentPacket:
-        """Quantise ``acc_mps2`` (n, 3) into one packet stamped ``t0_us``; send it unless lost."""
+    def encode(self, t_us: NDArray[np.int64], acc_mps2: NDArray[np.float64]) -> tuple[bytes, NDArray[np.int64]]:
+        """One HTP packet: counts at the current range, first-sample time modulo 2**32."""
         counts = htp.counts_from_mps2(acc_mps2, self.range_g)
-        pkt = htp.HtpPacket(self.seq, t0_us, self.odr_dhz, self.range_g, counts)
-        delivered = not (self.loss > 0 and self._rng.random() < self.loss)
-        if delivered:
-            self.data.notify(bytes(pkt))
-        record = SentPacket(self.seq % htp.SEQ_MODULUS, t0_us % (1 << 32), self.odr_dhz, self.range_g,
-                            counts, delivered, self._monotonic())
-        self.sent.append(record)
-        self.seq += 1
-        return record
-
-    def send_raw(self, payload: bytes) -> None:
-        """Send arbitrary bytes on the data characteristic (malformed-packet tests)."""
-        self.data.notify(payload)
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
-        await super().stop()
+        pkt = htp.HtpPacket(self.seq % htp.SEQ_MODULUS, int(t_us[0]) % (1 << 32), self.odr_dhz, self.range_g, counts)
+        return bytes(pkt), counts.astype(np.int64)
