@@ -41,8 +41,9 @@ class GattCharacteristic(ServiceInterface):
 
     Parameters
     ----------
-    on_write : called with the written bytes (may return reply bytes to indicate, or None)
+    on_write : called with the written bytes instead of storing them as the value
     on_subscribe : called with True on StartNotify, False on StopNotify
+    on_read : returns the value for a read (default: the last value written or notified)
     """
 
     def __init__(
@@ -54,6 +55,7 @@ class GattCharacteristic(ServiceInterface):
         value: bytes = b"",
         on_write: Callable[[bytes], None] | None = None,
         on_subscribe: Callable[[bool], None] | None = None,
+        on_read: Callable[[], bytes] | None = None,
     ) -> None:
         super().__init__("org.bluez.GattCharacteristic1")
         self.path, self._uuid, self._service = path, uuid, service.path
@@ -61,6 +63,7 @@ class GattCharacteristic(ServiceInterface):
         self.value = bytes(value)
         self.on_write = on_write
         self.on_subscribe = on_subscribe
+        self.on_read = on_read
         self.notifying = False
         self.subscribed = asyncio.Event()
         self.writes: list[bytes] = []
@@ -88,7 +91,7 @@ class GattCharacteristic(ServiceInterface):
 
     @method()
     def ReadValue(self, options: "a{sv}") -> "ay":  # noqa: N802
-        return self.value
+        return self.on_read() if self.on_read is not None else self.value
 
     @method()
     def WriteValue(self, value: "ay", options: "a{sv}"):  # noqa: N802, ANN201

@@ -41,7 +41,7 @@ class SentPacket:
     ----------
     seq : running packet number on the device (the profile may send it modulo something, or not at all)
     t_us : (n,) device clock of each sample, µs, not wrapped
-    samples : (n, 3) the values as encoded (profile units: counts, mG, ...)
+    samples : (n, 3) the values as encoded (profile units: counts, mG, ...; integer or float)
     payload : the bytes
     delivered : False when dropped by injected loss
     sent_monotonic_s : host monotonic time of sending, s
@@ -49,7 +49,7 @@ class SentPacket:
 
     seq: int
     t_us: NDArray[np.int64]
-    samples: NDArray[np.int64]
+    samples: np.ndarray
     payload: bytes
     delivered: bool
     sent_monotonic_s: float
