@@ -17,8 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-CENTRAL = "00:11:22:33:44:55"
-PERIPHERAL = "00:AA:BB:CC:DD:EE"
+CENTRAL = "00:11:22:33:44:55"  # hci0
+PERIPHERAL = "00:AA:BB:CC:DD:EE"  # hci1
+PERIPHERAL2 = "00:AA:BB:CC:DD:EF"  # hci2, only with BluezooRig(peripherals=2)
 LAUNCHER = Path(__file__).with_name("zoo_launcher.py")
 
 
@@ -37,8 +38,9 @@ def missing_tools() -> str | None:
 class BluezooRig:
     """Start/stop ``dbus-daemon`` + patched bluezoo; ``env`` is the environment for child processes."""
 
-    def __init__(self, scan_interval_s: int = 1) -> None:
+    def __init__(self, scan_interval_s: int = 1, peripherals: int = 1) -> None:
         self.scan_interval_s = scan_interval_s
+        self.adapters = [CENTRAL, PERIPHERAL, PERIPHERAL2][: 1 + peripherals]
         self._procs: list[subprocess.Popen[str]] = []
         self._logs: list[object] = []
         self.tmp: str | None = None
@@ -78,7 +80,7 @@ class BluezooRig:
         self._logs.append(zoo_log)
         self.zoo = subprocess.Popen(
             [sys.executable, str(LAUNCHER), "-q", "--auto-enable",
-             f"--scan-interval={self.scan_interval_s}", "--adapter", CENTRAL, "--adapter", PERIPHERAL],
+             f"--scan-interval={self.scan_interval_s}", *(a for addr in self.adapters for a in ("--adapter", addr))],
             stdout=zoo_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True, env=self.env,
         )
@@ -87,9 +89,10 @@ class BluezooRig:
 
     def _wait_powered(self, timeout_s: float = 15.0) -> None:
         deadline = time.monotonic() + timeout_s
+        last = f"/org/bluez/hci{len(self.adapters) - 1}"
         while time.monotonic() < deadline:
             r = subprocess.run(
-                ["dbus-send", "--system", "--print-reply", "--dest=org.bluez", "/org/bluez/hci1",
+                ["dbus-send", "--system", "--print-reply", "--dest=org.bluez", last,
                  "org.freedesktop.DBus.Properties.Get", "string:org.bluez.Adapter1", "string:Powered"],
                 capture_output=True, text=True, env=self.env,
             )

@@ -118,3 +118,33 @@ async def test_record_writes_a_session_that_replays_to_the_live_result(bluez, tm
     replay = analyze(out).to_dict()
     for key in ("samples", "duration_s", "gaps", "still_periods", "holds"):
         assert replay[key] == live[key], key
+
+
+async def test_record_two_devices_at_once_each_its_own_file(tmp_path):
+    from holdtrack.ble.peripheral import HtpPeripheral
+    from holdtrack.session import read_session
+    from tests.ble.fake_devices import FakePolar
+
+    rig = BluezooRig(peripherals=2).start()
+    try:
+        htp_dev = await HtpPeripheral(adapter="hci1").start()
+        polar = await FakePolar(adapter="hci2").start()
+        try:
+            code, stdout, err = await run_cli("record", "HoldTrack-Sim", "Polar H10 1A2B3C4D", "--duration", "3",
+                                              "--output", str(tmp_path / "s.htrec"), "--rate", "50", "--json")
+        finally:
+            await polar.stop()
+            await htp_dev.stop()
+    finally:
+        rig.stop()
+    assert code == 0, err
+    results = json.loads(stdout)
+    assert [r["recording"]["profile"] for r in results] == ["holdtrack", "polar-pmd"]
+    paths = [r["recording"]["output"] for r in results]
+    assert paths == [str(tmp_path / "s-HoldTrack-Sim.htrec"), str(tmp_path / "s-Polar_H10_1A2B3C4D.htrec")]
+    for r, dev in zip(results, (htp_dev, polar)):
+        session = read_session(r["recording"]["output"])
+        items = session.read_all()
+        assert session.ended_cleanly and session.info.profile == r["recording"]["profile"]
+        assert r["recording"]["packets"] == len(items) >= sum(p.delivered for p in dev.sent) > 10
+        assert r["samples"] == sum(len(p.samples) for p in dev.sent if p.delivered)
