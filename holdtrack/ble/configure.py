@@ -29,7 +29,7 @@ def _has(client: BleakClient, uuid: str) -> bool:
 
 
 class HtpConfigurator:
-    """HTP v1: START (rate, range) on the control point, wait for the indicated answer; STOP at the end.
+    """HTP v1: START (rate, range, ``max_latency_ms`` batching budget) on the control point; STOP at the end.
 
     A device without a control point (minimal firmware) streams on subscription with its defaults.
     """
@@ -45,7 +45,8 @@ class HtpConfigurator:
         await self._cp.subscribe(client)
         self._active = True
         try:
-            request = htp_control.start_request(float(out["rate_hz"]), int(out["range_g"]))
+            request = htp_control.start_request(float(out["rate_hz"]), int(out["range_g"]),
+                                                max_latency_ms=int(out.get("max_latency_ms", 100)))
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
         answer = await self._cp.request(client, request, lambda r: r.opcode == htp_control.Op.START, "START")
