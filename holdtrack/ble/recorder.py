@@ -131,7 +131,12 @@ class Recorder:
             self.processor.push(item)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Keep recording (reconnecting as needed) until ``stop`` is set."""
+        """Keep recording (reconnecting as needed) until ``stop`` is set or the consumer fails.
+
+        A failing sink (e.g. the disk is full) sets ``stop``; :meth:`close` then re-raises its error.
+        """
+        assert self._consumer is not None
+        self._consumer.add_done_callback(lambda t: t.cancelled() or t.exception() is None or stop.set())
         await self.link.run(stop)
 
     def status(self) -> Any:
@@ -143,11 +148,13 @@ class Recorder:
         """Stop the device, drain the queue, finalise the file and the analysis."""
         await self.link.close()
         self.link.queue.put_nowait(None)  # type: ignore[arg-type]
-        if self._consumer is not None:
-            await self._consumer
         self.summary.elapsed_s = time.monotonic() - self._started_s if self._started_s else 0.0
-        if self.writer is not None:
-            self.writer.close()
+        try:
+            if self._consumer is not None:
+                await self._consumer
+        finally:
+            if self.writer is not None:
+                self.writer.close()
         if self.processor is not None:
             self.summary.result = self.processor.finish()
         return self.summary

@@ -90,6 +90,11 @@ def run(args: argparse.Namespace) -> int:
     _validate(args)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     paths = None if args.no_record else output_paths(args.devices, args.output, stamp)
+    for path in paths or []:
+        if path.exists():
+            from holdtrack.errors import ConfigError
+
+            raise ConfigError(f"{path} already exists; choose another --output or remove it")
     summaries = asyncio.run(_record(args, paths))
     if args.json:
         print(json.dumps([_json_summary(s, None if paths is None else paths[i]) for i, s in enumerate(summaries)],
@@ -156,7 +161,14 @@ async def _record(args: argparse.Namespace, paths: list[Path] | None) -> list[An
         stop.set()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
-        summaries = [await r.close() for r in started]
+        summaries, errors = [], []
+        for r in started:  # close every device even if one fails
+            try:
+                summaries.append(await r.close())
+            except Exception as exc:  # re-raised below, after the others are closed
+                errors.append(exc)
+        if errors:
+            raise errors[0]
     return summaries
 
 

@@ -148,3 +148,23 @@ async def test_record_two_devices_at_once_each_its_own_file(tmp_path):
         assert session.ended_cleanly and session.info.profile == r["recording"]["profile"]
         assert r["recording"]["packets"] == len(items) >= sum(p.delivered for p in dev.sent) > 10
         assert r["samples"] == sum(len(p.samples) for p in dev.sent if p.delivered)
+
+
+async def test_ctrl_c_stops_the_device_and_finalises_the_file(htp_device, tmp_path):
+    from holdtrack.session import read_session
+
+    out = tmp_path / "interrupted.htrec"
+    proc = await start_cli("record", "HoldTrack-Sim", "--output", str(out))
+    try:
+        await asyncio.wait_for(htp_device.data.subscribed.wait(), 40)
+        await asyncio.sleep(1.0)
+    finally:
+        proc.send_signal(2)  # SIGINT, as Ctrl-C
+        stdout, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()
+    assert htp_device.commands[-1] == htp_control.stop_request()
+    session = read_session(out)
+    assert session.ended_cleanly and len(session.read_all()) == sum(p.delivered for p in htp_device.sent) > 5
+    assert f"recorded to {out}" in stdout.decode()
+    code, _, err2 = await run_cli("record", "HoldTrack-Sim", "--output", str(out), "--duration", "1")
+    _one_line_error(code, "", err2, "already exists")
