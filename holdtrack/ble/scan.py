@@ -3,43 +3,19 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 from bleak import BleakScanner
 from bleak.backends.scanner import AdvertisementData
 from bleak.backends.device import BLEDevice
 
-from holdtrack.ble.adapter import check_adapter
 from holdtrack.ble.errors import device_errors
 from holdtrack.errors import DeviceNotFoundError
-from holdtrack.protocol import PROFILES
+from holdtrack.protocol.recognise import recognise
 
 _ADDRESS = re.compile(r"^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f-]{36}$")
-
-
-def _recognise_fallback(name: str | None, service_uuids: Sequence[str],
-                        manufacturer_data: Mapping[int, bytes]) -> str | None:
-    """Profile name from the advertised service UUIDs, else from the local name."""
-    uuids = {u.lower() for u in service_uuids}
-    for profile in PROFILES.values():
-        if profile.service_uuid.lower() in uuids:
-            return profile.name
-    for profile in PROFILES.values():
-        if name and any(re.search(p, name) for p in profile.name_patterns):
-            return profile.name
-    return None
-
-
-def recognise(name: str | None, service_uuids: Sequence[str],
-              manufacturer_data: Mapping[int, bytes]) -> str | None:
-    """Profile name for an advertisement, or None (uses ``holdtrack.protocol.recognise`` when present)."""
-    try:
-        from holdtrack.protocol.recognise import recognise as pure_recognise  # type: ignore[import-not-found]
-    except ImportError:
-        return _recognise_fallback(name, service_uuids, manufacturer_data)
-    found: Any = pure_recognise(name, list(service_uuids), dict(manufacturer_data))
-    return getattr(found, "name", found)
 
 
 @dataclass
@@ -60,6 +36,14 @@ class ScanResult:
         d.pop("device")
         d["manufacturer_data"] = {str(k): v for k, v in self.manufacturer_data.items()}
         return d
+
+
+async def _check_adapter(adapter: str) -> None:
+    """On Linux, fail early with a clear message when the BlueZ adapter is missing or off."""
+    if sys.platform.startswith("linux"):
+        from holdtrack.ble.adapter import check_adapter
+
+        await check_adapter(adapter)
 
 
 def _result(dev: BLEDevice, adv: AdvertisementData) -> ScanResult:
@@ -85,7 +69,7 @@ async def scan(adapter: str = "hci0", timeout_s: float = 5.0,
     kwargs: dict[str, Any] = {"bluez": {"adapter": adapter}}
     if service_uuids:
         kwargs["service_uuids"] = list(service_uuids)
-    await check_adapter(adapter)
+    await _check_adapter(adapter)
     with device_errors(f"scan on {adapter}"):
         found = await BleakScanner.discover(timeout=timeout_s, return_adv=True, **kwargs)
     results = [_result(dev, adv) for dev, adv in found.values()]
@@ -115,7 +99,7 @@ async def find_device(identifier: str, adapter: str = "hci0", timeout_s: float =
         if matches(r, identifier) and not hit.done():
             hit.set_result(r)
 
-    await check_adapter(adapter)
+    await _check_adapter(adapter)
     with device_errors(f"scan on {adapter}"):
         async with BleakScanner(detection_callback=seen, bluez={"adapter": adapter}):
             try:
