@@ -17,7 +17,7 @@ import numpy as np
 from holdtrack._version import __version__
 from holdtrack.errors import ConfigError, InputError
 from holdtrack.model import G0, Gap, Hold, SampleBlock, StillPeriod
-from holdtrack.signal.pipeline import PipelineConfig, _event_key
+from holdtrack.signal.pipeline import PipelineConfig, Trace, _event_key
 from holdtrack.sources.base import ListSource, Source, StreamInfo
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ class AnalysisResult:
     device: dict[str, Any] = field(default_factory=dict)
     config: PipelineConfig = field(default_factory=PipelineConfig)
     drift_ppm: float | None = None
+    trace: "Trace | None" = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_processor(cls, proc: "StreamProcessor") -> "AnalysisResult":
@@ -77,6 +78,7 @@ class AnalysisResult:
             device=dict(info.device),
             config=proc.config,
             drift_ppm=proc.clock.drift_ppm,
+            trace=p.trace(),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -143,7 +145,7 @@ def source_from_array(acc: Any, *, rate: float, units: str = "m/s2", t_s: Any = 
 
 
 def analyze(data: Any, *, rate: float | None = None, units: str | None = None, format: str = "auto",
-            config: PipelineConfig | None = None, salvage: bool = False) -> AnalysisResult:
+            config: PipelineConfig | None = None, salvage: bool = False, trace: bool = False) -> AnalysisResult:
     """Detect and score holds.
 
     Parameters
@@ -154,6 +156,7 @@ def analyze(data: Any, *, rate: float | None = None, units: str | None = None, f
     units : ``g``, ``mg`` or ``m/s2`` (arrays default to m/s²; files: detected when not given)
     format : importer name or ``"auto"``
     config : detection parameters
+    trace : also keep the uniform signal and the detector's per-frame view (``result.trace``) for plotting
     """
     from holdtrack.stream import StreamProcessor
 
@@ -167,7 +170,7 @@ def analyze(data: Any, *, rate: float | None = None, units: str | None = None, f
         source = data
     else:
         source = source_from_array(data, rate=rate or 0.0, units=units or "m/s2")
-    proc = StreamProcessor(source.info, config)
+    proc = StreamProcessor(source.info, config, trace=trace)
     try:
         for item in source:
             proc.push(item)

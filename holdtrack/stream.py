@@ -57,9 +57,10 @@ class StreamProcessor:
     ----------
     info : what is known about the stream (profile for packet streams, nominal rate)
     config : pipeline configuration (defaults if None)
+    trace : record what the detector saw (:class:`~holdtrack.signal.pipeline.Trace`) for plots
     """
 
-    def __init__(self, info: StreamInfo, config: PipelineConfig | None = None) -> None:
+    def __init__(self, info: StreamInfo, config: PipelineConfig | None = None, *, trace: bool = False) -> None:
         self.info = info
         self.config = config or PipelineConfig()
         self.decoder: CountingDecoder | None = None
@@ -73,7 +74,7 @@ class StreamProcessor:
             raise ConfigError("the sample rate is unknown: give it (e.g. --rate HZ)")
         self.rate_hz = float(rate)
         self.clock = ClockModel(self.rate_hz)
-        self.pipeline = Pipeline(self.config, rate_hz=self.rate_hz)
+        self.pipeline = Pipeline(self.config, rate_hz=self.rate_hz, trace=trace)
         self.link_events: list[LinkEvent] = []
         self._provisional: float | None = None
         self._provisional_at = -1.0

@@ -46,6 +46,7 @@ class PipelineConfig:
     rest_noise_factor: float = 1.5
     noise_cap_mps2: float = 0.015
     wobble_tolerance_s: float = 1.0
+    wobble_max_mps2: float = 2.5
     tilt_tolerance_deg: float = 20.0
     min_still_s: float = 2.0
     min_hold_s: float = 5.0
@@ -61,6 +62,29 @@ class PipelineConfig:
     def from_dict(cls, d: dict[str, Any]) -> "PipelineConfig":
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in known})
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    """What the detector saw, for plots and debugging (recorded only when asked: it grows with the input).
+
+    Frame arrays (one value per frame of ``frame_s`` seconds, time of the frame end, s since the first sample):
+    ``frame_t_s``, ``sigma_mps2`` (window sigma), ``threshold_mps2`` (still threshold in force),
+    ``still`` (bool), ``gravity_mps2`` (n, 3) window mean, ``noise_floor_mps2`` (causal estimate).
+    Grid arrays: ``t_s`` (m,) and ``acc_mps2`` (m, 3), ``gyro_dps`` (m, 3) or None: the uniform signal.
+    """
+
+    frame_s: float
+    frame_t_s: np.ndarray
+    sigma_mps2: np.ndarray
+    threshold_mps2: np.ndarray
+    still: np.ndarray
+    gravity_mps2: np.ndarray
+    noise_floor_mps2: np.ndarray
+    t_s: np.ndarray
+    acc_mps2: np.ndarray
+    gyro_dps: np.ndarray | None
+    rate_hz: float
 
 
 @dataclass(frozen=True)
@@ -80,7 +104,7 @@ class PipelineState:
 class Pipeline:
     """Streaming detection of still periods and holds at a nominal rate ``rate_hz`` (the grid rate)."""
 
-    def __init__(self, config: PipelineConfig | None = None, *, rate_hz: float) -> None:
+    def __init__(self, config: PipelineConfig | None = None, *, rate_hz: float, trace: bool = False) -> None:
         if not (rate_hz and math.isfinite(rate_hz) and 1.0 <= rate_hz <= 5000.0):
             raise ValueError(f"sample rate {rate_hz!r} Hz is outside 1..5000 Hz")
         self.config = cfg = config or PipelineConfig()
@@ -90,13 +114,16 @@ class Pipeline:
         D, K = self.features.D, self.features.K
         self.frame_s = D / self.fs
         wobble_frames = int(round((cfg.wobble_tolerance_s + cfg.window_s) / self.frame_s))
-        self.segmenter = HoldSegmenter(SegmenterParams(K, wobble_frames, math.cos(math.radians(cfg.tilt_tolerance_deg))))
+        self.segmenter = HoldSegmenter(SegmenterParams(K, wobble_frames, math.cos(math.radians(cfg.tilt_tolerance_deg)),
+                                                       wobble_max_sigma=cfg.wobble_max_mps2))
         self.buffer = SampleBuffer(max_samples=int(cfg.max_hold_buffer_s * self.fs))
         self.noise_floor_mps2: float | None = None
         self._last_sigma: float | None = None
         self._last_frame = -1
         self._started = False
         self.events: list[Event] = []
+        self._trace: dict[str, list[Any]] | None = (
+            {k: [] for k in ("f", "sigma", "thr", "still", "grav", "noise", "k", "acc", "gyro")} if trace else None)
 
     # ------------------------------------------------------------------ public
     def push(self, block: SampleBlock) -> list[Event]:
@@ -112,8 +139,20 @@ class Pipeline:
             self._started = True
             self.buffer.append(piece.k0, piece.acc_mps2, piece.gyro_dps)
             batch = self.features.push(piece)
+            if self._trace is not None:
+                self._trace["k"].append(np.arange(piece.k0, piece.k0 + piece.acc_mps2.shape[0]))
+                self._trace["acc"].append(piece.acc_mps2)
+                self._trace["gyro"].append(piece.gyro_dps)
             if batch is not None and len(batch):
                 still, noise = self._decide(batch)
+                if self._trace is not None:
+                    tr = self._trace
+                    tr["f"].append(np.arange(batch.f0, batch.f0 + len(batch)))
+                    tr["sigma"].append(batch.sigma_mps2)
+                    tr["thr"].append(self._still_threshold(noise))
+                    tr["still"].append(still)
+                    tr["grav"].append(batch.gravity_mps2)
+                    tr["noise"].append(noise)
                 self._last_frame = batch.f0 + len(batch) - 1
                 out.extend(self._finish(self.segmenter.push(batch, still, noise)))
             self._trim()
@@ -142,6 +181,20 @@ class Pipeline:
         holding = kind == "hold" and period >= self.config.min_hold_s
         return PipelineState(t, "holding" if holding else "still", period, kind, wobbles, self._last_sigma,
                              float(self._still_threshold()), self.noise_floor_mps2)
+
+    def trace(self) -> Trace | None:
+        """The recorded :class:`Trace` (None unless the pipeline was built with ``trace=True``)."""
+        tr = self._trace
+        if tr is None:
+            return None
+
+        def cat(key: str, shape: tuple[int, ...] = (0,)) -> np.ndarray:
+            return np.concatenate(tr[key]) if tr[key] else np.zeros(shape)
+
+        gy = tr["gyro"]
+        gyro = np.concatenate(gy) if gy and all(g is not None for g in gy) else None
+        return Trace(self.frame_s, (cat("f") + 1) * self.frame_s, cat("sigma"), cat("thr"), cat("still").astype(bool),
+                     cat("grav", (0, 3)), cat("noise"), cat("k") / self.fs, cat("acc", (0, 3)), gyro, self.fs)
 
     def open_hold_samples(self) -> tuple[np.ndarray, np.ndarray | None] | None:
         """Grid samples of the open still period so far (for a provisional score), or None."""

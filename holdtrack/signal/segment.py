@@ -51,6 +51,8 @@ class SegmenterParams:
     K: int  # frames per window
     wobble_frames: int  # longest non-still run that is still a wobble
     tilt_cos: float  # cos(tilt tolerance)
+    wobble_max_sigma: float = float("inf")  # a run peaking above this (m/s²) is motion, however short
+    refine_factor: float = 0.0  # boundary refinement: short-window sigma above factor x threshold is motion
 
 
 @dataclass
@@ -71,6 +73,7 @@ class HoldSegmenter:
         self.open: _Open | None = None
         self.pend_start = 0
         self.pend_len = 0
+        self.pend_nf = float("nan")
         self.last_end_f = -(10**12)
         self.next_f = 0
         self._nf: NDArray[np.float64] = np.zeros(0)
@@ -95,7 +98,7 @@ class HoldSegmenter:
             if still[a]:
                 self._still_run(batch, int(a), int(b), out)
             else:
-                self._moving_run(batch.f0 + int(a), int(b - a), out)
+                self._moving_run(batch, int(a), int(b), out)
         self._nf_last = float(noise[-1])
         return out
 
@@ -129,15 +132,25 @@ class HoldSegmenter:
         return float(np.median(np.concatenate(self.open.sigmas)))
 
     # ------------------------------------------------------------------ runs
-    def _moving_run(self, f_a: int, length: int, out: list[ClosedPeriod]) -> None:
+    def _moving_run(self, batch: FrameBatch, a: int, b: int, out: list[ClosedPeriod]) -> None:
+        f_a, length = batch.f0 + a, b - a
         if self.mode == STILL:
             self.mode, self.pend_start, self.pend_len = PENDING, f_a, 0
         if self.mode == PENDING:
             need = self.p.wobble_frames - self.pend_len
-            if length >= need:
-                out.extend(self._close(self.pend_start, "motion", self._nf_at(f_a + need - 1)))
+            sig = batch.sigma_mps2[a : a + min(need, length)]
+            with np.errstate(invalid="ignore"):
+                over = np.flatnonzero(sig > self.p.wobble_max_sigma)
+            at = None
+            if over.size:  # too violent for a wobble: decided at the first frame above the limit
+                at = f_a + int(over[0])
+            elif length >= need:  # too long for a wobble
+                at = f_a + need - 1
+            if at is not None:
+                out.extend(self._close(self.pend_start, "motion", self._nf_at(at)))
             else:
                 self.pend_len += length
+                self.pend_nf = self._nf_at(batch.f0 + b - 1)
 
     def _still_run(self, batch: FrameBatch, a: int, b: int, out: list[ClosedPeriod]) -> None:
         while a < b:
@@ -148,6 +161,11 @@ class HoldSegmenter:
                 self.mode = STILL
             elif self.mode == PENDING:
                 assert self.open is not None
+                g0 = batch.gravity_mps2[a]
+                back = float(g0 @ self.open.ref_g) / max(float(np.linalg.norm(g0)), 1e-12) >= self.p.tilt_cos
+                if not back:  # the excursion changed the posture: it was motion, not a wobble
+                    out.extend(self._close(self.pend_start, "motion", self.pend_nf))
+                    continue
                 self.open.wobbles += 1
                 self.open.wobble_frames += self.pend_len
                 self.mode = STILL
