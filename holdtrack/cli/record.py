@@ -73,7 +73,11 @@ def _validate(args: argparse.Namespace) -> None:
 
 
 def _open_window(names: list[str], args: argparse.Namespace) -> Any:
-    """The live plot window (helper 'plots': ``holdtrack.plot.live.open_window(names)``), if available."""
+    """The live plot window, if a display and ``holdtrack.plot.live`` are available.
+
+    Contract: ``holdtrack.plot.live.open_window(names) -> window`` with ``window.update(statuses)`` (one
+    ``LiveStatus`` or None per device, called twice a second) and optionally ``window.close()``.
+    """
     if args.no_window or not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         return None
     try:
@@ -156,6 +160,8 @@ async def _record(args: argparse.Namespace, paths: list[Path] | None) -> list[An
                 stop.set()
         if sys.stderr.isatty():
             print(file=sys.stderr)
+        if window is not None and hasattr(window, "close"):
+            window.close()
         await asyncio.gather(*runners)
     finally:
         stop.set()
