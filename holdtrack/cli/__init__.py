@@ -23,6 +23,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("holdtrack.cli.import_file", "convert a CSV / phone export into a session file (.htrec)"),
     "export": ("holdtrack.cli.export", "export a session's samples with their state, and its holds, as CSV"),
     "simulate": ("holdtrack.cli.simulate", "write a seeded simulated session (.htrec) and its ground truth"),
+    "scan": ("holdtrack.cli.scan", "list nearby Bluetooth LE devices and the holdtrack profile each speaks"),
+    "record": ("holdtrack.cli.record", "stream wearables live over Bluetooth LE, show holds, record .htrec sessions"),
+    "simulate-device": ("holdtrack.cli.simulate_device", "advertise a simulated holdtrack wearable over BlueZ"),
 }
 
 EXIT_OK = 0
