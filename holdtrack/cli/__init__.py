@@ -18,6 +18,7 @@ from holdtrack._version import __version__
 #: verb -> (module, one-line help). Order is the order shown in ``--help``.
 COMMANDS: dict[str, tuple[str, str]] = {
     "analyze": ("holdtrack.cli.analyze", "detect and score holds in recordings (CSV, phone exports, .htrec)"),
+    "plot": ("holdtrack.cli.plot", "draw the hold graph of a recording (PNG, PDF or SVG)"),
 }
 
 EXIT_OK = 0
