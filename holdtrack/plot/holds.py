@@ -23,6 +23,7 @@ import numpy as np
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from matplotlib.transforms import blended_transform_factory
 
 from holdtrack.errors import ConfigError
@@ -72,9 +73,9 @@ def plot_session(result: "AnalysisResult", *, hold: int | None = None, size: str
             ax.text(0.5, 0.5, "No samples in this recording: nothing to plot.", ha="center", va="center",
                     fontsize=spec["font"] * 1.6, color=pal.TEXT_MUTED, transform=ax.transAxes)
             return fig
-        top, bottom = fig.subfigures(2, 1, height_ratios=[0.6, 0.4])
-        _time_panels(top, result, hold)
         chosen = [hold] if hold is not None else list(range(1, min(len(result.holds), MAX_HOLD_PANELS) + 1))
+        top, bottom = fig.subfigures(2, 1, height_ratios=[0.6, 0.4] if chosen else [0.85, 0.15])
+        _time_panels(top, result, hold)
         if chosen:
             draw_hold_panels(bottom, result, chosen, spec["font"], overview=hold is None)
         else:
@@ -216,7 +217,9 @@ def _sigma_panel(ax: "Axes", tr: Any, fwin: np.ndarray, scale: float) -> None:
     ax.set_yscale("log")
     finite = sig[np.isfinite(sig) & (sig > 0)]
     if finite.size:
-        ax.set_ylim(max(1e-3, float(finite.min()) * 0.7), max(float(finite.max()), float(np.nanmax(thr))) * 1.5)
+        low = min(float(finite.min()), float(np.nanmin(thr)))
+        ax.set_ylim(max(1e-3, low * 0.7), max(float(finite.max()), float(np.nanmax(thr))) * 1.5)
+    _log_y(ax)
     _legend_above(ax, 3)
 
 
@@ -237,6 +240,7 @@ def _tilt_panel(ax: "Axes", r: "AnalysisResult", scale: float) -> None:
         drawn = True
     if not drawn:
         _note(ax, "no holds")
+        ax.set_yticks([])
         return
     if limit:
         ax.axhline(limit, color=pal.THRESHOLD, ls="--", lw=1.0, label=f"tilt limit ({limit:g}°)")
@@ -252,8 +256,25 @@ def _band_panel(ax: "Axes", tr: Any, win: np.ndarray, scale: float) -> None:
     for (name, p), c in zip(power.items(), pal.BANDS):
         tp, pe = envelope(t_mid, np.maximum(p, 1e-9), MAX_POINTS, gap_s=1.5)
         ax.plot(tp / scale, pe, color=c, lw=1.0, label=name)
-    ax.set_yscale("log")
+    _log_y(ax)
     _legend_above(ax, len(power))
+
+
+def _log_y(ax: "Axes") -> None:
+    """Log y axis with plain-number labels: decades, or 1-2-5 steps when the axis spans little more than one."""
+    ax.set_yscale("log")
+    lo, hi = ax.get_ylim()
+    narrow = lo > 0 and np.log10(hi / lo) < 1.6
+    ax.yaxis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0) if narrow else (1.0,),
+                                          numticks=8 if narrow else 4))
+    ax.yaxis.set_major_formatter(FuncFormatter(_log_label))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
+def _log_label(v: float, _pos: Any = None) -> str:
+    if v <= 0:
+        return ""
+    return f"{v:g}" if 1e-3 <= v < 1e4 else f"$10^{{{int(round(np.log10(v)))}}}$"
 
 
 def _legend_above(ax: "Axes", ncols: int, handles: list[Any] | None = None) -> None:
