@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("holdtrack.cli.scan", "list nearby Bluetooth LE devices and the holdtrack profile each speaks"),
     "record": ("holdtrack.cli.record", "stream wearables live over Bluetooth LE, show holds, record .htrec sessions"),
     "simulate-device": ("holdtrack.cli.simulate_device", "advertise a simulated holdtrack wearable over BlueZ"),
+    "plot": ("holdtrack.cli.plot", "draw the hold graph of a recording (PNG, PDF or SVG)"),
 }
 
 EXIT_OK = 0
