@@ -172,8 +172,7 @@ def analyze(data: Any, *, rate: float | None = None, units: str | None = None, f
         source = source_from_array(data, rate=rate or 0.0, units=units or "m/s2")
     proc = StreamProcessor(source.info, config, trace=trace)
     try:
-        for item in source:
-            proc.push(item)
+        proc.push_all(source)
     except InputError as exc:
         raise exc.at(source.info.path) from None
     return proc.finish()
