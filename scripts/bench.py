@@ -161,7 +161,9 @@ def run_child(code: str) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-_MAXRSS = "import resource, json\ndef maxrss_mb(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+# peak RSS of this process image: VmHWM (ru_maxrss would include the forking parent's pages on Linux)
+_MAXRSS = ("import json\ndef maxrss_mb():\n    for line in open('/proc/self/status'):\n"
+           "        if line.startswith('VmHWM:'):\n            return int(line.split()[1]) / 1024\n")
 
 
 # ------------------------------------------------------------------------------------------ rows
@@ -261,7 +263,7 @@ def memory_rows(paths: dict[str, Path], rate_hz: float, tracemalloc: bool) -> di
                          "print(json.dumps({'import_mb': round(base, 1), 'peak_mb': round(maxrss_mb(), 1)}))\n")
         row["baseline_peak_mb"] = brow["peak_mb"]
         row["ratio_peak_vs_baseline"] = round(row["peak_mb"] / brow["peak_mb"], 2)
-        if tracemalloc:
+        if tracemalloc:  # slow (every allocation is traced)
             tm = run_child("import json, tracemalloc\nimport holdtrack.analysis as A\ntracemalloc.start()\n"
                            f"A.analyze({str(path)!r})\n"
                            "print(json.dumps({'peak': tracemalloc.get_traced_memory()[1] / 1e6}))\n")

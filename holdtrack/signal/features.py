@@ -121,12 +121,9 @@ class FrameFeatures:
         self._part = [rest] if rest.shape[0] else []
         self._part_n = rest.shape[0]
         self._part_k0 = self._part_k0 + used
-        # per-frame sums in a fixed order (sample by sample)
-        s1 = frames[:, 0, :].copy()
-        s2 = frames[:, 0, :] ** 2
-        for j in range(1, self.D):
-            s1 += frames[:, j, :]
-            s2 += frames[:, j, :] ** 2
+        # per-frame sums in a fixed order (sample by sample): ufunc.accumulate adds strictly left to right
+        s1 = _ordered_sum(frames)
+        s2 = _ordered_sum(frames**2)
         return self._windows(f_start, s1, s2)
 
     def _windows(self, f_start: int, s1: NDArray[np.float64], s2: NDArray[np.float64]) -> FrameBatch:
@@ -159,11 +156,10 @@ class FrameFeatures:
         ok = p - K + 1 >= 0
         if ok.any():
             pe = p[ok]
-            w1 = all_s1[pe].copy()
-            w2 = all_s2[pe].copy()
-            for j in range(1, K):  # a fixed summation order: bit-identical whatever the chunking
-                w1 += all_s1[pe - j]
-                w2 += all_s2[pe - j]
+            # a fixed summation order (frame pe, pe-1, ..., pe-K+1): bit-identical whatever the chunking
+            idx = pe[:, None] - np.arange(K)[None, :]
+            w1 = _ordered_sum(all_s1[idx])
+            w2 = _ordered_sum(all_s2[idx])
             contiguous = all_f[pe] - all_f[pe - K + 1] == K - 1
             N = float(K * self.D)
             mean = w1 / N
@@ -173,3 +169,10 @@ class FrameFeatures:
             sigma[ok] = np.where(contiguous, sig, np.nan)
             grav[ok] = mean + self._ref
         return sigma, grav, valid
+
+
+def _ordered_sum(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Sum (n, m, 3) over axis 1 strictly in order ``((x0 + x1) + x2) + ...`` (not pairwise): (n, 3)."""
+    if x.shape[1] == 1:
+        return x[:, 0, :].copy()
+    return np.add.accumulate(x, axis=1)[:, -1, :]

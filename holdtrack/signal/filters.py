@@ -37,7 +37,7 @@ class StreamingSos:
         self.sos = np.array(sos, dtype=np.float64)  # private, writable copy (scipy needs one)
         self.channels = channels
         self._zi_unit = sps.sosfilt_zi(sos)  # (n_sections, 2)
-        self._zi: NDArray[np.float64] | None = None
+        self._zi: NDArray[np.float64] | None = None  # (channels, n_sections, 2), C order (the kernel's layout)
 
     def reset(self) -> None:
         self._zi = None
@@ -47,6 +47,35 @@ class StreamingSos:
         if x.shape[0] == 0:
             return np.zeros((0, self.channels))
         if self._zi is None:
-            self._zi = self._zi_unit[:, :, None] * x[0][None, None, :]
-        y, self._zi = sps.sosfilt(self.sos, x, axis=0, zi=self._zi)
+            zi = self._zi_unit[:, :, None] * x[0][None, None, :]  # (n_sections, 2, channels)
+            self._zi = np.ascontiguousarray(np.moveaxis(zi, (0, 1), (-2, -1)))
+        if _KERNEL is not None:  # scipy's own kernel without its per-call checks (the same arithmetic)
+            y = np.array(x.T, dtype=np.float64, order="C")
+            _KERNEL(self.sos, y, self._zi)
+            return y.T
+        y, zi = sps.sosfilt(self.sos, x, axis=0, zi=np.moveaxis(self._zi, (-2, -1), (0, 1)))
+        self._zi = np.ascontiguousarray(np.moveaxis(zi, (0, 1), (-2, -1)))
         return y
+
+
+def _find_kernel():  # -> Callable[[sos, x (channels, n), zi (channels, sections, 2)], None] | None
+    """scipy.signal's in-place SOS kernel (private API) if present and equal to ``sosfilt`` here, else None."""
+    try:
+        from scipy.signal._sosfilt import _sosfilt
+    except ImportError:
+        return None
+    try:
+        sos = np.array(sps.butter(4, 0.2, output="sos"), dtype=np.float64)
+        x = np.sin(np.arange(24.0)).reshape(8, 3)
+        zi0 = np.arange(sos.shape[0] * 6, dtype=np.float64).reshape(sos.shape[0], 2, 3) / 7.0
+        want, want_zi = sps.sosfilt(sos, x, axis=0, zi=zi0)
+        y, zi = np.array(x.T, order="C"), np.ascontiguousarray(np.moveaxis(zi0, (0, 1), (-2, -1)))
+        _sosfilt(sos, y, zi)
+        if np.array_equal(y.T, want) and np.array_equal(np.moveaxis(zi, (-2, -1), (0, 1)), want_zi):
+            return _sosfilt
+    except Exception:  # a changed private signature: use the public function
+        pass
+    return None
+
+
+_KERNEL = _find_kernel()
