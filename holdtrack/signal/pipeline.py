@@ -48,6 +48,7 @@ class PipelineConfig:
     noise_cap_mps2: float = 0.015
     wobble_tolerance_s: float = 1.0
     wobble_max_mps2: float = 2.5
+    boundary_mps2: float = 0.2
     tilt_tolerance_deg: float = 20.0
     min_still_s: float = 2.0
     min_hold_s: float = 5.0
@@ -116,7 +117,8 @@ class Pipeline:
         self.frame_s = D / self.fs
         wobble_frames = int(round((cfg.wobble_tolerance_s + cfg.window_s) / self.frame_s))
         self.segmenter = HoldSegmenter(SegmenterParams(K, wobble_frames, math.cos(math.radians(cfg.tilt_tolerance_deg)),
-                                                       wobble_max_sigma=cfg.wobble_max_mps2))
+                                                       wobble_max_sigma=cfg.wobble_max_mps2, Ks=self.features.Ks,
+                                                       refine_mps2=cfg.boundary_mps2))
         self.buffer = SampleBuffer(max_samples=int(cfg.max_hold_buffer_s * self.fs))
         self.noise_floor_mps2: float | None = None
         self._last_sigma: float | None = None
