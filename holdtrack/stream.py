@@ -106,26 +106,40 @@ class StreamProcessor:
         ``tests/robustness/test_fast_paths.py``). Use :meth:`push` when events are wanted as they happen.
         """
         pending: list[SampleBlock] = []
+        packets: list[RawPacket] = []
         count = 0
-        for item in items:
-            if isinstance(item, RawPacket) and self.decoder is not None:
-                for frame in self.decoder.feed(item):
-                    block = self.clock.push(frame)
-                    if len(block) == 0:
-                        continue
-                    if pending and (block.gyro_dps is None) != (pending[0].gyro_dps is None):
-                        self._push_pending(pending)
-                        pending, count = [], 0
-                    pending.append(block)
-                    count += len(block)
-                if count >= coalesce:
+
+        def decode() -> None:  # packets -> frames (vectorised when the decoder can) -> timed blocks
+            nonlocal pending, count
+            assert self.decoder is not None
+            for frame in self.decoder.feed_many(packets):
+                block = self.clock.push(frame)
+                if len(block) == 0:
+                    continue
+                if pending and (block.gyro_dps is None) != (pending[0].gyro_dps is None):
                     self._push_pending(pending)
                     pending, count = [], 0
+                pending.append(block)
+                count += len(block)
+            packets.clear()
+            if count >= coalesce:
+                self._push_pending(pending)
+                pending, count = [], 0
+
+        for item in items:
+            if isinstance(item, RawPacket) and self.decoder is not None:
+                packets.append(item)
+                if len(packets) >= 64:
+                    decode()
             else:
+                if packets:
+                    decode()
                 if pending:
                     self._push_pending(pending)
                     pending, count = [], 0
                 self.push(item)
+        if packets:
+            decode()
         if pending:
             self._push_pending(pending)
 

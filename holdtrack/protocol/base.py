@@ -59,9 +59,17 @@ class FunctionDecoder:
         self,
         decode: Callable[[bytes, float | None], DecodedFrame | list[DecodedFrame]],
         data_uuid: str,
+        decode_many: Callable[[list[bytes], list[float]], list[DecodedFrame] | None] | None = None,
     ) -> None:
         self._decode = decode
         self._data_uuid = data_uuid.lower()
+        self._decode_many = decode_many  # optional vectorised form: one frame per packet, or None = not here
+
+    def feed_many(self, packets: list[RawPacket]) -> list[DecodedFrame] | None:
+        """Frames of many data packets at once (exactly as :meth:`feed` of each), or None if not possible."""
+        if self._decode_many is None or any(p.characteristic.lower() != self._data_uuid for p in packets):
+            return None
+        return self._decode_many([p.payload for p in packets], [p.host_time_s for p in packets])
 
     def feed(self, packet: RawPacket) -> list[DecodedFrame]:
         if packet.characteristic.lower() != self._data_uuid:
@@ -88,6 +96,15 @@ class CountingDecoder:
         self.bad_packets = 0
         self.errors: list[DecodeErrorRecord] = []
         self._keep = keep
+
+    def feed_many(self, packets: list[RawPacket]) -> list[DecodedFrame]:
+        """All frames of ``packets`` in order: :meth:`feed` of each, vectorised when the decoder can."""
+        many = getattr(self.inner, "feed_many", None)
+        frames = many(packets) if many is not None and len(packets) > 1 else None
+        if frames is not None:
+            self.packets += len(packets)
+            return frames
+        return [f for p in packets for f in self.feed(p)]
 
     def feed(self, packet: RawPacket) -> list[DecodedFrame]:
         index = self.packets

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -169,8 +169,41 @@ def decode_packet(data: bytes, host_time_s: float | None = None) -> DecodedFrame
     return HtpPacket.from_bytes(bytes(data)).to_frame(host_time_s)
 
 
+_HEADER_DTYPE = np.dtype([("ver", "u1"), ("fmt", "u1"), ("seq", "<u2"), ("t0", "<u4"), ("odr", "<u2"),
+                          ("rng", "u1"), ("n", "u1")])
+
+
+def decode_packets(payloads: Sequence[bytes], host_times_s: Sequence[float | None]) -> list[DecodedFrame] | None:
+    """Decode many acceleration-only data packets of one length at once (the offline fast path).
+
+    Returns exactly what :func:`decode_packet` gives for each, or None when the batch is not uniform or
+    any packet is not a valid fmt 0x01 packet (the caller then decodes one by one and reports errors).
+    """
+    m = len(payloads)
+    if m == 0:
+        return []
+    size = len(payloads[0])
+    if size <= HEADER.size or (size - HEADER.size) % SAMPLE_BYTES or any(len(p) != size for p in payloads):
+        return None
+    raw = np.frombuffer(b"".join(payloads), dtype=np.uint8).reshape(m, size)
+    head = raw[:, : HEADER.size].copy().view(_HEADER_DTYPE).reshape(m)
+    n = (size - HEADER.size) // SAMPLE_BYTES
+    rng = head["rng"]
+    if not ((head["ver"] == VERSION).all() and (head["fmt"] == FMT_ACC).all() and (head["n"] == n).all()
+            and (head["odr"] > 0).all() and np.isin(rng, RANGES_G).all()):
+        return None
+    counts = raw[:, HEADER.size:].copy().view("<i2").reshape(m, n, 3)
+    scale = np.array([lsb_g(int(r)) * G0 for r in rng.tolist()])  # the same float as each packet's scalar
+    acc = counts.astype(np.float64) * scale[:, None, None]
+    return [DecodedFrame(acc_mps2=acc[i], gyro_dps=None, host_time_s=h, seq=q, seq_modulus=SEQ_MODULUS,
+                         device_time_s=t0 * 1e-6, device_time_index=0, device_time_wrap_s=T0_WRAP_S,
+                         rate_hz=odr / 10.0)
+            for i, (h, q, t0, odr) in enumerate(zip(host_times_s, head["seq"].tolist(), head["t0"].tolist(),
+                                                    head["odr"].tolist()))]
+
+
 def _make_decoder(settings: Mapping[str, Any]) -> FunctionDecoder:
-    return FunctionDecoder(decode_packet, DATA_UUID)
+    return FunctionDecoder(decode_packet, DATA_UUID, decode_many=decode_packets)
 
 
 PROFILE = Profile(
