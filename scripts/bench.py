@@ -170,6 +170,8 @@ _MAXRSS = ("import json\ndef maxrss_mb():\n    for line in open('/proc/self/stat
 def offline_rows(chain: Chain, lengths: list[tuple[str, float]], workdir: Path, repeats: int) -> list[dict[str, Any]]:
     from holdtrack.analysis import analyze
     from holdtrack.model import SampleBlock
+    from holdtrack.sources.base import StreamInfo
+    from holdtrack.stream import StreamProcessor
 
     rows = []
     for label, seconds in lengths:
@@ -180,12 +182,22 @@ def offline_rows(chain: Chain, lengths: list[tuple[str, float]], workdir: Path, 
         write_s = time.perf_counter() - t0
         t, acc = chain.signal(seconds)
         np.save(npy, np.column_stack([t, acc]))
-        reps = repeats if seconds <= 3600 else 1
-        result: list[Any] = []
-        e2e = best_of(lambda: result.append(analyze(path)), reps)
-        res = result[-1]
-        block = SampleBlock(t, acc)
-        pipe = best_of(lambda: analyze(block, rate=chain.rate_hz), reps)
+        if seconds > 3600:  # long: one timed run, in a fresh interpreter that also measures peak memory
+            reps, mem = 1, memory_child(path)
+            e2e, n_samples, n_holds = mem["analyze_s"], mem["samples"], mem["holds"]
+        else:
+            reps, mem = repeats, None
+            result: list[Any] = []
+            e2e = best_of(lambda: result.append(analyze(path)), reps)
+            n_samples, n_holds = result[-1].samples, len(result[-1].holds)
+        step = 16384  # the samples in memory, handed over in chunks as a streaming caller would
+
+        def pipeline_only() -> None:
+            proc = StreamProcessor(StreamInfo("array", rate_hz=chain.rate_hz))
+            proc.push_all(SampleBlock(t[i:i + step], acc[i:i + step]) for i in range(0, len(t), step))
+            proc.finish()
+
+        pipe = best_of(pipeline_only, reps)
 
         def base() -> None:
             a = np.load(npy)
@@ -194,14 +206,16 @@ def offline_rows(chain: Chain, lengths: list[tuple[str, float]], workdir: Path, 
         base_s = best_of(base, reps)
         base_detect = best_of(lambda: baseline_still_periods(t, acc, chain.rate_hz), reps)
         rows.append({
-            "length": label, "seconds": seconds, "samples": res.samples, "file_mb": round(size / 1e6, 2),
-            "write_s": round(write_s, 3), "holds": len(res.holds),
-            "analyze_s": round(e2e, 4), "analyze_samples_per_s": round(res.samples / e2e),
+            "length": label, "seconds": seconds, "samples": n_samples, "file_mb": round(size / 1e6, 2),
+            "write_s": round(write_s, 3), "holds": n_holds,
+            "analyze_s": round(e2e, 4), "analyze_samples_per_s": round(n_samples / e2e),
             "pipeline_only_s": round(pipe, 4), "pipeline_samples_per_s": round(len(t) / pipe),
             "baseline_s": round(base_s, 4), "baseline_detect_s": round(base_detect, 4),
             "ratio_analyze_vs_baseline": round(e2e / base_s, 1),
             "ratio_pipeline_vs_baseline_detect": round(pipe / base_detect, 1),
         })
+        if mem is not None:
+            rows[-1]["memory_child"] = mem
         print(f"  offline {label}: {rows[-1]}", file=sys.stderr)
     return rows
 
@@ -248,15 +262,22 @@ def streaming_row(rate_hz: float, seconds: float) -> dict[str, Any]:
     }
 
 
-def memory_rows(paths: dict[str, Path], rate_hz: float, tracemalloc: bool) -> dict[str, Any]:
+def memory_child(path: Path) -> dict[str, Any]:
+    """Analyse ``path`` in a fresh interpreter: peak RSS after imports and after the analysis, and its time."""
+    return run_child(_MAXRSS + (
+        "import time\nimport holdtrack.analysis as A, numpy as np\n"
+        "base = maxrss_mb()\nt0 = time.perf_counter()\n"
+        f"r = A.analyze({str(path)!r})\n"
+        "dt = time.perf_counter() - t0\n"
+        "print(json.dumps({'import_mb': round(base, 1), 'peak_mb': round(maxrss_mb(), 1), 'samples': r.samples,"
+        " 'holds': len(r.holds), 'analyze_s': dt}))\n"))
+
+
+def memory_rows(paths: dict[str, Path], rate_hz: float, tracemalloc: bool,
+                known: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for label, path in paths.items():
-        code = _MAXRSS + (
-            "import holdtrack.analysis as A, numpy as np\n"
-            "base = maxrss_mb()\n"
-            f"r = A.analyze({str(path)!r})\n"
-            "print(json.dumps({'import_mb': round(base, 1), 'peak_mb': round(maxrss_mb(), 1), 'samples': r.samples}))\n")
-        row = run_child(code)
+        row = dict((known or {}).get(label) or memory_child(path))
         npy = str(path.with_suffix(".npy"))
         brow = run_child(_MAXRSS + "import sys; sys.path.insert(0, 'scripts')\nimport numpy as np, bench\nbase = maxrss_mb()\n"
                          f"a = np.load({npy!r}); bench.baseline_still_periods(a[:, 0], a[:, 1:], {rate_hz})\n"
@@ -396,6 +417,7 @@ def main() -> int:
     ap.add_argument("--json", metavar="FILE", help="also write the results as JSON ('-' = stdout)")
     ap.add_argument("--keep", metavar="DIR", help="write (and keep) the session files here")
     ap.add_argument("--no-ble", action="store_true", help="skip the emulated BlueZ latency row")
+    ap.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations (slow: ~2x)")
     args = ap.parse_args()
     lengths = [("1min", 60.0), ("10min", 600.0)] if args.quick else [("1min", 60.0), ("1h", 3600.0), ("8h", 8 * 3600.0)]
     r: dict[str, Any] = {"machine": machine(), "quick": args.quick}
@@ -406,7 +428,8 @@ def main() -> int:
         r["offline"] = offline_rows(chain, lengths, work, repeats=3)
         r["streaming"] = streaming_row(100.0, 120.0 if args.quick else 600.0)
         big = lengths[-1][0]
-        r["memory"] = memory_rows({big: work / f"bench-{big}.htrec"}, 200.0, tracemalloc=not args.quick)
+        known = {o["length"]: o["memory_child"] for o in r["offline"] if "memory_child" in o}
+        r["memory"] = memory_rows({big: work / f"bench-{big}.htrec"}, 200.0, tracemalloc=args.tracemalloc, known=known)
         r["live_seconds"] = 600.0 if args.quick else 3600.0
         r["live_memory"] = live_memory_row(100.0, r["live_seconds"], work)
         r["ble"] = {"skipped": "--no-ble"} if args.no_ble else ble_row(3.0 if args.quick else 10.0)

@@ -157,9 +157,12 @@ class FrameFeatures:
         if ok.any():
             pe = p[ok]
             # a fixed summation order (frame pe, pe-1, ..., pe-K+1): bit-identical whatever the chunking
-            idx = pe[:, None] - np.arange(K)[None, :]
-            w1 = _ordered_sum(all_s1[idx])
-            w2 = _ordered_sum(all_s2[idx])
+            w1, w2 = np.empty((pe.shape[0], 3)), np.empty((pe.shape[0], 3))
+            back = np.arange(K)[None, :]
+            for a in range(0, pe.shape[0], _CHUNK):  # bounded temporaries: (_CHUNK, K, 3) at most
+                idx = pe[a:a + _CHUNK, None] - back
+                w1[a:a + _CHUNK] = _ordered_sum(all_s1[idx])
+                w2[a:a + _CHUNK] = _ordered_sum(all_s2[idx])
             contiguous = all_f[pe] - all_f[pe - K + 1] == K - 1
             N = float(K * self.D)
             mean = w1 / N
@@ -169,6 +172,9 @@ class FrameFeatures:
             sigma[ok] = np.where(contiguous, sig, np.nan)
             grav[ok] = mean + self._ref
         return sigma, grav, valid
+
+
+_CHUNK = 2048  # windows gathered at once
 
 
 def _ordered_sum(x: NDArray[np.float64]) -> NDArray[np.float64]:

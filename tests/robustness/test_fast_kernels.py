@@ -62,12 +62,16 @@ def test_streaming_sos_equals_scipy(kernel: str, sizes: list[int], seed: int, fs
     assert np.array_equal(got, _public_sosfilt(sos, [b for b in blocks if len(b)]))
 
 
-def test_frame_features_equal_reference_loops() -> None:
+@pytest.mark.parametrize("chunk", [2048, 7])
+def test_frame_features_equal_reference_loops(chunk: int, monkeypatch) -> None:
     """Window sigma / gravity from the vectorised sums equal a direct loop over frames and windows."""
+    from holdtrack.signal import features
+
+    monkeypatch.setattr(features, "_CHUNK", chunk)  # windows gathered in pieces: the same sums
     fs, rng = 100.0, np.random.default_rng(7)
     ff = FrameFeatures(fs, lowpass_hz=100.0)  # no low-pass: compare the statistics alone
     acc = rng.normal(0, 0.3, (1000, 3)) + [0.0, 0.0, 9.8]
-    batches = [ff.push(GridPiece(k, acc[k:k + 37], None, k == 0)) for k in range(0, 1000, 37)]
+    batches = [ff.push(GridPiece(k, acc[k:k + 370], None, k == 0)) for k in range(0, 1000, 370)]
     sigma = np.concatenate([b.sigma_mps2 for b in batches if b is not None])
     x = acc - acc[0]
     D, K = ff.D, ff.K
