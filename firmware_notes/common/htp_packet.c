@@ -177,11 +177,12 @@ size_t htp_build_response(uint8_t *out, size_t cap, uint8_t opcode, uint8_t stat
 }
 
 size_t htp_build_start_params(uint8_t *out, size_t cap, uint16_t odr_dhz, uint8_t range_g, uint8_t fmt) {
-    if (cap < 4) return 0;
+    size_t n = fmt == HTP_FMT_ACC ? 3u : 4u;
+    if (cap < n) return 0;
     put_u16(out, odr_dhz);
     out[2] = range_g;
-    out[3] = fmt;
-    return 4;
+    if (n == 4) out[3] = fmt;
+    return n;
 }
 
 size_t htp_build_status_params(uint8_t *out, size_t cap, uint8_t streaming, uint32_t overflow, uint16_t seq_next) {
@@ -221,4 +222,133 @@ size_t htp_build_features(uint8_t *out, size_t cap, const uint16_t *odr_dhz, siz
     return at;
 }
 
+void htp_batcher_set_mtu(htp_batcher_t *b, uint16_t mtu) {
+    size_t fit = htp_max_samples(mtu, b->fmt);
+    if (fit == 0) fit = 1;
+    if (b->n_max > fit) b->n_max = (uint8_t)fit;
+}
+
+static uint8_t gyro_code_of(uint16_t dps) {
+    switch (dps) {
+    case 125: return HTP_GYRO_125DPS;
+    case 250: return HTP_GYRO_250DPS;
+    case 500: return HTP_GYRO_500DPS;
+    case 1000: return HTP_GYRO_1000DPS;
+    default: return HTP_GYRO_2000DPS;
+    }
+}
+
+static uint16_t snap_odr(const htp_caps_t *c, uint16_t want) {
+    size_t i;
+    uint16_t best = c->odr_dhz[0];
+    for (i = 1; i < c->n_odr; i++) {
+        uint16_t d_new = (uint16_t)(c->odr_dhz[i] > want ? c->odr_dhz[i] - want : want - c->odr_dhz[i]);
+        uint16_t d_best = (uint16_t)(best > want ? best - want : want - best);
+        if (d_new < d_best) best = c->odr_dhz[i];
+    }
+    return best;
+}
+
+static uint8_t snap_range(const htp_caps_t *c, uint8_t want) {
+    size_t i;
+    for (i = 0; i < c->n_ranges; i++)
+        if (c->ranges_g[i] >= want) return c->ranges_g[i];
+    return c->ranges_g[c->n_ranges - 1];
+}
+
+static void configure(htp_device_t *d, uint16_t odr, uint8_t range, uint8_t fmt, uint8_t max_batch,
+                      uint16_t latency_ms) {
+    uint16_t seq = d->batcher.seq;
+    uint32_t overflow = d->batcher.overflow_samples;
+    d->max_batch = max_batch;
+    htp_batcher_init(&d->batcher, odr, range, fmt, max_batch, latency_ms, seq);
+    d->batcher.overflow_samples = overflow;
+    htp_batcher_set_mtu(&d->batcher, d->mtu);
+}
+
+void htp_device_init(htp_device_t *d, const htp_caps_t *caps) {
+    d->caps = caps;
+    d->streaming = 0;
+    d->mtu = 23;
+    d->batcher.seq = 0;
+    d->batcher.overflow_samples = 0;
+    configure(d, snap_odr(caps, 1000), snap_range(caps, 8), (uint8_t)HTP_FMT_ACC, 0, 100);
+}
+
+void htp_device_set_mtu(htp_device_t *d, uint16_t mtu) {
+    d->mtu = mtu;
+    configure(d, d->batcher.odr_dhz, d->batcher.range_g, d->batcher.fmt, d->max_batch,
+              (uint16_t)(d->batcher.max_latency_us / 1000u));
+}
+
+int htp_device_subscribe(htp_device_t *d, int on) {
+    if ((on != 0) == (d->streaming != 0)) return HTP_ACTION_NONE;
+    d->streaming = (uint8_t)(on != 0);
+    return on ? HTP_ACTION_START : HTP_ACTION_STOP;
+}
+
+int htp_device_control(htp_device_t *d, const uint8_t *req, size_t len, uint32_t now_us, uint8_t *resp, size_t cap,
+                       size_t *resp_len) {
+    htp_request_t r;
+    uint8_t params[64];
+    size_t n = 0;
+    int action = HTP_ACTION_NONE;
+    uint8_t status = htp_parse_request(req, len, &r);
+    uint8_t op = len > 0 ? req[0] : 0;
+    const htp_caps_t *c = d->caps;
+    if (status == HTP_SUCCESS) {
+        switch (r.opcode) {
+        case HTP_OP_GET_CAPS: {
+            uint8_t fmts[2];
+            uint16_t gyro = c->gyro_dps;
+            fmts[0] = (uint8_t)HTP_FMT_ACC;
+            fmts[1] = (uint8_t)(HTP_FMT_ACC_GYRO | (gyro_code_of(gyro) << 4));
+            n = htp_build_features(params, sizeof params, c->odr_dhz, c->n_odr, c->ranges_g, c->n_ranges, fmts,
+                                   gyro ? 2u : 1u, c->clock_res_us, (uint8_t)htp_max_samples(247, HTP_FMT_ACC),
+                                   &gyro, gyro ? 1u : 0u);
+            if (n == 0) status = HTP_INVALID_STATE;
+            break;
+        }
+        case HTP_OP_START: {
+            uint8_t fmt = (uint8_t)HTP_FMT_ACC;
+            if ((r.fmt & 0x0Fu) == HTP_FMT_ACC_GYRO) {
+                if (c->gyro_dps == 0) {
+                    status = HTP_NOT_SUPPORTED;
+                    break;
+                }
+                fmt = (uint8_t)(HTP_FMT_ACC_GYRO | (gyro_code_of(c->gyro_dps) << 4));
+            }
+            configure(d, snap_odr(c, r.odr_dhz), snap_range(c, r.range_g), fmt, r.max_batch,
+                      r.max_latency_ms ? r.max_latency_ms : 100);
+            d->streaming = 1;
+            action = HTP_ACTION_START;
+            n = htp_build_start_params(params, sizeof params, d->batcher.odr_dhz, d->batcher.range_g, fmt);
+            break;
+        }
+        case HTP_OP_STOP:
+            if (!d->streaming) {
+                status = HTP_ALREADY_IN_STATE;
+                break;
+            }
+            d->streaming = 0;
+            action = HTP_ACTION_STOP;
+            break;
+        case HTP_OP_TIME_SYNC:
+            put_u32(params, now_us);
+            n = 4;
+            break;
+        case HTP_OP_GET_STATUS:
+            n = htp_build_status_params(params, sizeof params, d->streaming, d->batcher.overflow_samples, d->batcher.seq);
+            break;
+        default:
+            status = HTP_INVALID_OP_CODE;
+        }
+    }
+    if (status != HTP_SUCCESS) n = 0;
+    *resp_len = htp_build_response(resp, cap, op, status, params, n);
+    return action;
+}
+
 size_t htp_batcher_sizeof(void) { return sizeof(htp_batcher_t); }
+
+size_t htp_device_sizeof(void) { return sizeof(htp_device_t); }

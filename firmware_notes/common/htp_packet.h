@@ -115,7 +115,7 @@ uint8_t htp_parse_request(const uint8_t *data, size_t len, htp_request_t *req);
 size_t htp_build_response(uint8_t *out, size_t cap, uint8_t opcode, uint8_t status, const uint8_t *params,
                           size_t n_params);
 
-/* START answer params: u16 odr_dhz, u8 range_g, u8 fmt (4 bytes). */
+/* START answer params: u16 odr_dhz, u8 range_g, and u8 fmt unless it is 0x01 (3 or 4 bytes). */
 size_t htp_build_start_params(uint8_t *out, size_t cap, uint16_t odr_dhz, uint8_t range_g, uint8_t fmt);
 
 /* GET_STATUS answer params: u8 streaming, u32 fifo_overflow, u16 seq_next (7 bytes). */
@@ -126,8 +126,52 @@ size_t htp_build_features(uint8_t *out, size_t cap, const uint16_t *odr_dhz, siz
                           size_t n_ranges, const uint8_t *fmts, size_t n_fmts, uint16_t clock_res_us,
                           uint8_t max_batch, const uint16_t *gyro_dps, size_t n_gyro);
 
-/* Size of htp_batcher_t (for foreign-function tests). */
+/* Clamp the batch size to what fits a notification at ATT MTU `mtu` (call on every MTU change). */
+void htp_batcher_set_mtu(htp_batcher_t *b, uint16_t mtu);
+
+/* ---- device side: a complete control-point handler ------------------------------------------- */
+
+/* What the device supports. Arrays ascending; pointers must stay valid. */
+typedef struct {
+    const uint16_t *odr_dhz; /* supported output data rates, 0.1 Hz */
+    size_t n_odr;
+    const uint8_t *ranges_g; /* supported ±g */
+    size_t n_ranges;
+    uint16_t gyro_dps;       /* gyro full scale used for fmt 0x02, one of 125/250/500/1000/2000; 0 = no gyro */
+    uint16_t clock_res_us;   /* resolution of the µs clock */
+} htp_caps_t;
+
+typedef struct {
+    htp_batcher_t batcher;
+    const htp_caps_t *caps;
+    uint8_t streaming;
+    uint8_t max_batch; /* as requested by START (0 = as many as fit) */
+    uint16_t mtu;
+} htp_device_t;
+
+/* What the firmware must do with its IMU after a control-point write or a (un)subscription. */
+enum htp_action { HTP_ACTION_NONE = 0, HTP_ACTION_START = 1, HTP_ACTION_STOP = 2 };
+
+/* Defaults: the supported rate closest to 100 Hz, ±8 g (or the closest range), acc only, 100 ms. */
+void htp_device_init(htp_device_t *d, const htp_caps_t *caps);
+
+/* Handle one control-point write at device time now_us: writes the response (to indicate) into
+ * resp[0..cap), its length into *resp_len, and returns the htp_action. START snaps the rate to the
+ * nearest supported one and the range to the smallest supported >= the request (else the largest),
+ * re-initialises the batcher (buffered samples are dropped; seq continues) and starts streaming.
+ * Read the settings in force from d->batcher (odr_dhz, range_g, fmt). */
+int htp_device_control(htp_device_t *d, const uint8_t *req, size_t len, uint32_t now_us, uint8_t *resp, size_t cap,
+                       size_t *resp_len);
+
+/* The client enabled (on = 1) or disabled notifications on Data: start/stop with the current settings. */
+int htp_device_subscribe(htp_device_t *d, int on);
+
+/* The ATT MTU changed. */
+void htp_device_set_mtu(htp_device_t *d, uint16_t mtu);
+
+/* Sizes of the structs (for foreign-function tests). */
 size_t htp_batcher_sizeof(void);
+size_t htp_device_sizeof(void);
 
 #ifdef __cplusplus
 }

@@ -54,16 +54,17 @@ def need(data: bytes, size: int, what: str, offset: int = 0) -> None:
 
 
 def parse_tlv(
-    data: bytes, sizes: Mapping[int, int], what: str = "TLV", base_offset: int = 0
+    data: bytes, sizes: Mapping[int, int], what: str = "TLV", base_offset: int = 0, stop_at_unknown: bool = False
 ) -> dict[int, tuple[int, ...]]:
     """Decode ``type u8, count u8, count x value`` entries (values unsigned little-endian).
 
     Parameters
     ----------
     data : the TLV bytes
-    sizes : type -> size of one value in bytes; an unknown type cannot be skipped and is an error
+    sizes : type -> size of one value in bytes; an unknown type cannot be skipped
     what : name used in error messages
     base_offset : offset of ``data`` inside the enclosing packet (for error offsets)
+    stop_at_unknown : at an unknown type, return the entries read so far instead of raising
 
     Returns
     -------
@@ -76,6 +77,8 @@ def parse_tlv(
             raise PacketDecodeError(f"{what}: entry header cut short", offset=base_offset + i)
         kind, count = data[i], data[i + 1]
         if kind not in sizes:
+            if stop_at_unknown:
+                break
             raise PacketDecodeError(f"{what}: unknown type 0x{kind:02x}", offset=base_offset + i)
         size = sizes[kind]
         end = i + 2 + size * count

@@ -8,8 +8,9 @@ A response with a non-zero status carries no params.
 op  name        request params                                           response params (status SUCCESS)
 ==  ==========  =======================================================  ==================================
 01  GET_CAPS    --                                                       features TLV (as the features char.)
-02  START       u16 odr_dhz, u8 range_g, u8 max_batch (0 = auto),        u16 odr_dhz, u8 range_g, u8 fmt
-                u16 max_latency_ms [, u8 fmt (default 0x01)]             (the values actually in force)
+02  START       u16 odr_dhz, u8 range_g, u8 max_batch (0 = auto),        u16 odr_dhz, u8 range_g [, u8 fmt]
+                u16 max_latency_ms [, u8 fmt (default 0x01)]             (the values in force; fmt only
+                                                                         when it is not 0x01)
 03  STOP        --                                                       --
 04  TIME_SYNC   i64 host_unix_us                                         u32 device_t_us at receipt
 05  GET_STATUS  --                                                       u8 streaming, u32 fifo_overflow,
@@ -17,6 +18,11 @@ op  name        request params                                           respons
 ==  ==========  =======================================================  ==================================
 
 Features: TLV entries ``type u8, count u8, values`` (see :class:`Features`).
+
+Client side: the ``*_request`` builders and :meth:`Response.from_bytes`. Device side (fake
+peripherals, firmware tests): :meth:`Request.from_bytes` (raises :class:`RequestError` carrying the
+status to answer) and the ``*_response`` builders. ``OP_*`` and status constants are module-level
+aliases of :class:`Op` / :class:`~holdtrack.protocol.cp.Status`.
 """
 
 from __future__ import annotations
@@ -41,13 +47,21 @@ class Op(IntEnum):
 
 
 _START = struct.Struct("<HBBH")
-_START_REPLY = struct.Struct("<HBB")
+_START_REPLY = struct.Struct("<HB")
 _STATUS_REPLY = struct.Struct("<BIH")
 _TIME_SYNC = struct.Struct("<q")
 _TIME_REPLY = struct.Struct("<I")
 #: request params length by opcode (START also accepts one more byte, the format)
 _REQUEST_LEN = {Op.GET_CAPS: 0, Op.START: _START.size, Op.STOP: 0, Op.TIME_SYNC: _TIME_SYNC.size,
                 Op.GET_STATUS: 0}
+
+
+OP_GET_CAPS, OP_START, OP_STOP, OP_TIME_SYNC, OP_GET_STATUS = (Op.GET_CAPS, Op.START, Op.STOP, Op.TIME_SYNC,
+                                                              Op.GET_STATUS)
+RESPONSE = RESPONSE_CODE
+SUCCESS, INVALID_OP_CODE, INVALID_LENGTH = Status.SUCCESS, Status.INVALID_OP_CODE, Status.INVALID_LENGTH
+ALREADY_IN_STATE, INVALID_SAMPLE_RATE, INVALID_RANGE = (Status.ALREADY_IN_STATE, Status.INVALID_SAMPLE_RATE,
+                                                        Status.INVALID_RANGE)
 
 
 class RequestError(PacketDecodeError):
@@ -59,8 +73,12 @@ class RequestError(PacketDecodeError):
 
 
 @dataclass(frozen=True)
-class StartParams:
-    """START parameters: rate in 0.1 Hz, range ±g, batch size (0 = as many as fit), latency ms, format."""
+class StartRequest:
+    """START parameters: rate in 0.1 Hz, range ±g, batch size (0 = as many as fit), latency ms, format.
+
+    ``from_bytes`` / ``__bytes__`` handle the whole request, opcode included. ``from_bytes`` checks the
+    layout only; :meth:`Request.from_bytes` also checks the values.
+    """
 
     odr_dhz: int = 1000
     range_g: int = 8
@@ -68,13 +86,26 @@ class StartParams:
     max_latency_ms: int = 100
     fmt: int = FMT_ACC
 
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "StartRequest":
+        n = len(data) - 1
+        if not data or data[0] != Op.START or n not in (_START.size, _START.size + 1):
+            raise RequestError(f"HTP START request must be {_START.size + 1} or {_START.size + 2} bytes "
+                               f"starting 0x02, got {len(data)}", Status.INVALID_LENGTH, offset=len(data))
+        odr, rng, batch, latency = _START.unpack_from(data, 1)
+        return cls(odr, rng, batch, latency, data[7] if n == _START.size + 1 else FMT_ACC)
+
+    def __bytes__(self) -> bytes:
+        tail = b"" if self.fmt == FMT_ACC else bytes((self.fmt,))
+        return bytes((Op.START,)) + _START.pack(self.odr_dhz, self.range_g, self.max_batch, self.max_latency_ms) + tail
+
 
 @dataclass(frozen=True)
 class Request:
     """One control-point request. ``start`` is set for START, ``host_unix_us`` for TIME_SYNC."""
 
     opcode: Op
-    start: StartParams | None = None
+    start: StartRequest | None = None
     host_unix_us: int | None = None
 
     @classmethod
@@ -92,24 +123,22 @@ class Request:
             raise RequestError(f"{op.name} takes {want} parameter bytes, got {n}", Status.INVALID_LENGTH,
                                offset=len(data))
         if op is Op.START:
-            odr, rng, batch, latency = _START.unpack_from(data, 1)
-            fmt = data[7] if n == want + 1 else FMT_ACC
-            if odr == 0:
+            start = StartRequest.from_bytes(data)
+            if start.odr_dhz == 0:
                 raise RequestError("START with a sample rate of 0", Status.INVALID_SAMPLE_RATE, offset=1)
-            if rng not in RANGES_G:
-                raise RequestError(f"START with unknown range code {rng}", Status.INVALID_RANGE, offset=3)
-            if not valid_fmt(fmt):
-                raise RequestError(f"START with unknown format 0x{fmt:02x}", Status.INVALID_PARAMETER, offset=7)
-            return cls(op, start=StartParams(odr, rng, batch, latency, fmt))
+            if start.range_g not in RANGES_G:
+                raise RequestError(f"START with unknown range code {start.range_g}", Status.INVALID_RANGE, offset=3)
+            if not valid_fmt(start.fmt):
+                raise RequestError(f"START with unknown format 0x{start.fmt:02x}", Status.INVALID_PARAMETER,
+                                   offset=7)
+            return cls(op, start=start)
         if op is Op.TIME_SYNC:
             return cls(op, host_unix_us=_TIME_SYNC.unpack_from(data, 1)[0])
         return cls(op)
 
     def __bytes__(self) -> bytes:
         if self.opcode is Op.START:
-            p = self.start or StartParams()
-            tail = b"" if p.fmt == FMT_ACC else bytes((p.fmt,))
-            return bytes((Op.START,)) + _START.pack(p.odr_dhz, p.range_g, p.max_batch, p.max_latency_ms) + tail
+            return bytes(self.start or StartRequest())
         if self.opcode is Op.TIME_SYNC:
             return bytes((Op.TIME_SYNC,)) + _TIME_SYNC.pack(int(self.host_unix_us or 0))
         return bytes((self.opcode,))
@@ -134,7 +163,7 @@ def start_request(rate_hz: float = 100.0, range_g: int = 8, max_batch: int = 0, 
             or not 0 <= max_latency_ms <= 0xFFFF:
         raise ValueError(f"cannot encode START rate={rate_hz} Hz range={range_g} g batch={max_batch} "
                          f"latency={max_latency_ms} ms")
-    return bytes(Request(Op.START, start=StartParams(odr, range_g, max_batch, max_latency_ms, fmt)))
+    return bytes(StartRequest(odr, range_g, max_batch, max_latency_ms, fmt))
 
 
 def stop_request() -> bytes:
@@ -217,7 +246,14 @@ class Response:
         return st.unpack_from(self.params)
 
     def start_result(self) -> StartResult:
-        return StartResult(*self._params(Op.START, _START_REPLY))
+        """START answer: the settings in force (``fmt`` 0x01 when the device sends only 3 bytes)."""
+        odr, rng = self._params(Op.START, _START_REPLY)
+        return StartResult(odr, rng, self.params[3] if len(self.params) > 3 else FMT_ACC)
+
+    def start_settings(self) -> tuple[float, int]:
+        """START answer as ``(rate_hz, range_g)``."""
+        r = self.start_result()
+        return r.rate_hz, r.range_g
 
     def device_status(self) -> DeviceStatus:
         streaming, overflow, seq_next = self._params(Op.GET_STATUS, _STATUS_REPLY)
@@ -232,20 +268,30 @@ class Response:
         return Features.from_bytes(self.params)
 
 
-def start_response(result: StartResult) -> bytes:
-    """Device side: a successful START answer."""
-    return bytes(Response(Op.START, Status.SUCCESS, _START_REPLY.pack(result.odr_dhz, result.range_g, result.fmt)))
+#: the name the BLE layer uses
+ControlResponse = Response
 
 
-def status_response(status: DeviceStatus) -> bytes:
+def start_response(odr_dhz: int, range_g: int, fmt: int = FMT_ACC) -> Response:
+    """Device side: a successful START answer (``bytes()`` it to send)."""
+    tail = b"" if fmt == FMT_ACC else bytes((fmt,))
+    return Response(Op.START, Status.SUCCESS, _START_REPLY.pack(odr_dhz, range_g) + tail)
+
+
+def status_response(status: DeviceStatus) -> Response:
     """Device side: a GET_STATUS answer."""
     params = _STATUS_REPLY.pack(int(status.streaming), status.fifo_overflow_samples, status.seq_next)
-    return bytes(Response(Op.GET_STATUS, Status.SUCCESS, params))
+    return Response(Op.GET_STATUS, Status.SUCCESS, params)
 
 
-def time_sync_response(device_t_us: int) -> bytes:
+def time_sync_response(device_t_us: int) -> Response:
     """Device side: a TIME_SYNC answer."""
-    return bytes(Response(Op.TIME_SYNC, Status.SUCCESS, _TIME_REPLY.pack(device_t_us % (1 << 32))))
+    return Response(Op.TIME_SYNC, Status.SUCCESS, _TIME_REPLY.pack(device_t_us % (1 << 32)))
+
+
+def caps_response(features: "Features") -> Response:
+    """Device side: a GET_CAPS answer."""
+    return Response(Op.GET_CAPS, Status.SUCCESS, bytes(features))
 
 
 # -- features ----------------------------------------------------------------------------------------
@@ -270,6 +316,8 @@ _FEATURE_SIZES = {Feature.ODR_DHZ: 2, Feature.RANGE_G: 1, Feature.FMT: 1, Featur
 @dataclass(frozen=True)
 class Features:
     """What a device supports (features characteristic, or GET_CAPS params).
+
+    Reading stops at a TLV type this version does not know (newer firmware); the entries before it count.
 
     Attributes
     ----------
@@ -296,7 +344,7 @@ class Features:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Features":
-        t = parse_tlv(bytes(data), _FEATURE_SIZES, "HTP features")
+        t = parse_tlv(bytes(data), _FEATURE_SIZES, "HTP features", stop_at_unknown=True)
         for single in (Feature.VERSION, Feature.CLOCK_RES_US, Feature.MAX_BATCH):
             if len(t.get(single, (0,))) != 1:
                 raise PacketDecodeError(f"HTP features: {single.name} must have exactly one value")

@@ -9,9 +9,6 @@ control-point parser must agree with the Python one on every input.
 from __future__ import annotations
 
 import ctypes
-import shutil
-import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,76 +22,7 @@ from holdtrack.protocol import htp
 from holdtrack.protocol import htp_control as hc
 from holdtrack.protocol.base import CountingDecoder
 
-SRC = Path(__file__).resolve().parents[2] / "firmware_notes" / "common" / "htp_packet.c"
-RING = 128  # HTP_RING_CAPACITY default
-
-
-class Sample(ctypes.Structure):
-    _fields_ = [("acc", ctypes.c_int16 * 3), ("gyro", ctypes.c_int16 * 3), ("t_us", ctypes.c_uint32)]
-
-
-class Request(ctypes.Structure):
-    _fields_ = [("opcode", ctypes.c_uint8), ("odr_dhz", ctypes.c_uint16), ("range_g", ctypes.c_uint8),
-                ("max_batch", ctypes.c_uint8), ("max_latency_ms", ctypes.c_uint16), ("fmt", ctypes.c_uint8),
-                ("host_unix_us", ctypes.c_int64)]
-
-
-@pytest.fixture(scope="module")
-def lib(tmp_path_factory: pytest.TempPathFactory) -> ctypes.CDLL:
-    cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
-    if cc is None:
-        pytest.skip("no C compiler (cc/gcc/clang) on PATH: cannot check the firmware encoder")
-    out = tmp_path_factory.mktemp("htp_c") / "libhtp.so"
-    cmd = [cc, "-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-Wconversion", "-O1", "-shared",
-           "-fPIC", str(SRC), "-o", str(out)]
-    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    assert res.returncode == 0, f"compiling {SRC.name} failed:\n{res.stderr}"
-    lib = ctypes.CDLL(str(out))
-    sz, u8p = ctypes.c_size_t, ctypes.POINTER(ctypes.c_uint8)
-    lib.htp_encode_packet.argtypes = [u8p, sz, ctypes.c_uint16, ctypes.c_uint32, ctypes.c_uint16, ctypes.c_uint8,
-                                      ctypes.c_uint8, ctypes.POINTER(Sample), sz]
-    lib.htp_encode_packet.restype = sz
-    lib.htp_max_samples.argtypes = [ctypes.c_uint16, ctypes.c_uint8]
-    lib.htp_max_samples.restype = sz
-    lib.htp_batcher_sizeof.restype = sz
-    lib.htp_batcher_init.argtypes = [ctypes.c_void_p, ctypes.c_uint16, ctypes.c_uint8, ctypes.c_uint8, ctypes.c_uint8,
-                                     ctypes.c_uint16, ctypes.c_uint16]
-    lib.htp_batcher_push.argtypes = [ctypes.c_void_p, ctypes.POINTER(Sample)]
-    lib.htp_batcher_poll.argtypes = [ctypes.c_void_p, ctypes.c_uint32, u8p, sz]
-    lib.htp_batcher_poll.restype = sz
-    lib.htp_batcher_flush.argtypes = [ctypes.c_void_p, u8p, sz]
-    lib.htp_batcher_flush.restype = sz
-    lib.htp_batcher_unpoll.argtypes = [ctypes.c_void_p, sz]
-    lib.htp_parse_request.argtypes = [u8p, sz, ctypes.POINTER(Request)]
-    lib.htp_parse_request.restype = ctypes.c_uint8
-    lib.htp_build_features.argtypes = [u8p, sz, ctypes.POINTER(ctypes.c_uint16), sz, u8p, sz, u8p, sz,
-                                       ctypes.c_uint16, ctypes.c_uint8, ctypes.POINTER(ctypes.c_uint16), sz]
-    lib.htp_build_features.restype = sz
-    return lib
-
-
-def c_buf(n: int = 512) -> ctypes.Array[ctypes.c_uint8]:
-    return (ctypes.c_uint8 * n)()
-
-
-def as_bytes(buf: ctypes.Array[ctypes.c_uint8], n: int) -> bytes:
-    return bytes(buf[:n])
-
-
-SAMPLE_DTYPE = np.dtype([("acc", "<i2", 3), ("gyro", "<i2", 3), ("t_us", "<u4")])
-
-
-def c_samples(acc: np.ndarray, gyro: np.ndarray | None = None, t_us: np.ndarray | None = None) -> ctypes.Array[Sample]:
-    """An array of C ``htp_sample_t`` holding the given counts and times."""
-    assert ctypes.sizeof(Sample) == SAMPLE_DTYPE.itemsize
-    rec = np.zeros(len(acc), dtype=SAMPLE_DTYPE)
-    rec["acc"] = acc
-    if gyro is not None:
-        rec["gyro"] = gyro
-    if t_us is not None:
-        rec["t_us"] = np.asarray(t_us, dtype=np.int64) % 2**32
-    return (Sample * len(acc)).from_buffer_copy(rec.tobytes())
-
+from c_harness import RING, Request, as_bytes, c_buf, c_samples
 
 def encode(lib: ctypes.CDLL, seq: int, t0: int, odr: int, rng: int, fmt: int, s: ctypes.Array[Sample],
            n: int, cap: int = 4096) -> bytes:
@@ -219,7 +147,7 @@ def check_parsers_agree(lib: ctypes.CDLL, data: bytes) -> None:
         return
     assert status == 0 and req.opcode == py.opcode
     if py.start is not None:
-        assert hc.StartParams(req.odr_dhz, req.range_g, req.max_batch, req.max_latency_ms, req.fmt) == py.start
+        assert hc.StartRequest(req.odr_dhz, req.range_g, req.max_batch, req.max_latency_ms, req.fmt) == py.start
     if py.host_unix_us is not None:
         assert req.host_unix_us == py.host_unix_us
 
@@ -234,6 +162,23 @@ def test_c_features_decode_in_python(lib: ctypes.CDLL) -> None:
     assert hc.Features.from_bytes(as_bytes(buf, n)) == hc.Features((500, 1000, 2000), (2, 4, 8, 16), (1, 2), 1, 1, 38,
                                                                    (250, 2000))
     assert lib.htp_build_features(buf, 10, odr, 3, ranges, 4, fmts, 2, 1, 38, gyro, 2) == 0  # does not fit
+
+
+def c_response(lib: ctypes.CDLL, opcode: int, status: int, params: bytes) -> bytes:
+    buf = c_buf(64)
+    p = (ctypes.c_uint8 * max(1, len(params))).from_buffer_copy(params or b"\0")
+    return as_bytes(buf, lib.htp_build_response(buf, 64, opcode, status, p, len(params)))
+
+
+@pytest.mark.parametrize("fmt", [0x01, 0x32])
+def test_c_responses_equal_python_responses(lib: ctypes.CDLL, fmt: int) -> None:
+    buf = c_buf(16)
+    start = as_bytes(buf, lib.htp_build_start_params(buf, 16, 1040, 8, fmt))
+    assert c_response(lib, 2, 0, start) == bytes(hc.start_response(1040, 8, fmt))
+    status = as_bytes(buf, lib.htp_build_status_params(buf, 16, 1, 70000, 65535))
+    assert c_response(lib, 5, 0, status) == bytes(hc.status_response(hc.DeviceStatus(True, 70000, 65535)))
+    assert c_response(lib, 2, 9, b"") == bytes(hc.ControlResponse(hc.OP_START, hc.INVALID_RANGE))
+    assert lib.htp_build_response(buf, 2, 2, 0, buf, 0) == 0  # does not fit
 
 
 def test_malformed_c_packets_are_counted_and_the_stream_goes_on(lib: ctypes.CDLL) -> None:

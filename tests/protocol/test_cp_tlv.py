@@ -36,6 +36,10 @@ def test_tlv_bad_input_names_the_offset(data: bytes, offset: int) -> None:
     assert err.value.offset == offset
 
 
+def test_stop_at_unknown_keeps_the_entries_before() -> None:
+    assert parse_tlv(bytes.fromhex("0101 08 0701 00 0101 09"), SIZES, stop_at_unknown=True) == {1: (8,)}
+
+
 def test_build_tlv_rejects_unknown_type() -> None:
     with pytest.raises(ValueError):
         build_tlv({9: (1,)}, SIZES)
