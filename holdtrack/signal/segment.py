@@ -94,7 +94,7 @@ class _Open:
     tremors: list[NDArray[np.float64]] = field(default_factory=list)
     wobbles: int = 0
     wobble_frames: int = 0
-    in_wobble: bool = False
+    last_hot_f: int = -(10**12)  # last frame whose short window was above the wobble level
 
 
 class HoldSegmenter:
@@ -265,11 +265,13 @@ class HoldSegmenter:
         op.tremors.append(batch.tremor_mps2[a:b])
         with np.errstate(invalid="ignore"):
             hot = batch.sigma_short_mps2[a:b] > self.p.wobble_detect_mps2
-        if hot.size:
-            prev = np.concatenate(([op.in_wobble], hot[:-1]))
-            op.wobbles += int(np.count_nonzero(hot & ~prev))
-            op.wobble_frames += int(np.count_nonzero(hot))
-            op.in_wobble = bool(hot[-1])
+        idx = batch.f0 + a + np.flatnonzero(hot)
+        if idx.size:
+            # one wobble = hot frames closer than a wobble tolerance to each other (a burst oscillates)
+            prev = np.concatenate(([op.last_hot_f], idx[:-1]))
+            op.wobbles += int(np.count_nonzero(idx - prev > self.p.wobble_frames))
+            op.wobble_frames += int(idx.size)
+            op.last_hot_f = int(idx[-1])
 
     def _close(self, end_f: int, ended_by: Literal["motion", "tilt", "signal_loss", "end_of_data"],
                nf: tuple[float, float]) -> list[ClosedPeriod]:
