@@ -21,7 +21,8 @@ Features: TLV entries ``type u8, count u8, values`` (see :class:`Features`).
 
 Client side: the ``*_request`` builders and :meth:`Response.from_bytes`. Device side (fake
 peripherals, firmware tests): :meth:`Request.from_bytes` (raises :class:`RequestError` carrying the
-status to answer) and the ``*_response`` builders, which return bytes.
+status to answer) and the ``*_response`` builders. ``OP_*`` and status constants are module-level
+aliases of :class:`Op` / :class:`~holdtrack.protocol.cp.Status`.
 """
 
 from __future__ import annotations
@@ -53,6 +54,14 @@ _TIME_REPLY = struct.Struct("<I")
 #: request params length by opcode (START also accepts one more byte, the format)
 _REQUEST_LEN = {Op.GET_CAPS: 0, Op.START: _START.size, Op.STOP: 0, Op.TIME_SYNC: _TIME_SYNC.size,
                 Op.GET_STATUS: 0}
+
+
+OP_GET_CAPS, OP_START, OP_STOP, OP_TIME_SYNC, OP_GET_STATUS = (Op.GET_CAPS, Op.START, Op.STOP, Op.TIME_SYNC,
+                                                              Op.GET_STATUS)
+RESPONSE = RESPONSE_CODE
+SUCCESS, INVALID_OP_CODE, INVALID_LENGTH = Status.SUCCESS, Status.INVALID_OP_CODE, Status.INVALID_LENGTH
+ALREADY_IN_STATE, INVALID_SAMPLE_RATE, INVALID_RANGE = (Status.ALREADY_IN_STATE, Status.INVALID_SAMPLE_RATE,
+                                                        Status.INVALID_RANGE)
 
 
 class RequestError(PacketDecodeError):
@@ -259,26 +268,30 @@ class Response:
         return Features.from_bytes(self.params)
 
 
-def start_response(result: StartResult) -> bytes:
-    """Device side: a successful START answer (the format byte only when it is not 0x01)."""
-    tail = b"" if result.fmt == FMT_ACC else bytes((result.fmt,))
-    return bytes(Response(Op.START, Status.SUCCESS, _START_REPLY.pack(result.odr_dhz, result.range_g) + tail))
+#: the name the BLE layer uses
+ControlResponse = Response
 
 
-def status_response(status: DeviceStatus) -> bytes:
+def start_response(odr_dhz: int, range_g: int, fmt: int = FMT_ACC) -> Response:
+    """Device side: a successful START answer (``bytes()`` it to send)."""
+    tail = b"" if fmt == FMT_ACC else bytes((fmt,))
+    return Response(Op.START, Status.SUCCESS, _START_REPLY.pack(odr_dhz, range_g) + tail)
+
+
+def status_response(status: DeviceStatus) -> Response:
     """Device side: a GET_STATUS answer."""
     params = _STATUS_REPLY.pack(int(status.streaming), status.fifo_overflow_samples, status.seq_next)
-    return bytes(Response(Op.GET_STATUS, Status.SUCCESS, params))
+    return Response(Op.GET_STATUS, Status.SUCCESS, params)
 
 
-def time_sync_response(device_t_us: int) -> bytes:
+def time_sync_response(device_t_us: int) -> Response:
     """Device side: a TIME_SYNC answer."""
-    return bytes(Response(Op.TIME_SYNC, Status.SUCCESS, _TIME_REPLY.pack(device_t_us % (1 << 32))))
+    return Response(Op.TIME_SYNC, Status.SUCCESS, _TIME_REPLY.pack(device_t_us % (1 << 32)))
 
 
-def caps_response(features: "Features") -> bytes:
+def caps_response(features: "Features") -> Response:
     """Device side: a GET_CAPS answer."""
-    return bytes(Response(Op.GET_CAPS, Status.SUCCESS, bytes(features)))
+    return Response(Op.GET_CAPS, Status.SUCCESS, bytes(features))
 
 
 # -- features ----------------------------------------------------------------------------------------

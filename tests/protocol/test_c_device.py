@@ -107,7 +107,7 @@ def test_stop_time_sync_status_and_errors(lib: ctypes.CDLL) -> None:
     assert action == ACTION_NONE and status.streaming and status.fifo_overflow_samples == 0
     assert status.seq_next == 25  # MTU 23: one packet per sample
     action, resp = dev.control(hc.stop_request())
-    assert action == ACTION_STOP and resp.ok and resp.opcode == hc.Op.STOP
+    assert action == ACTION_STOP and resp.ok and resp.opcode == hc.OP_STOP
     assert not dev.control(hc.get_status_request())[1].device_status().streaming
     assert dev.control(hc.time_sync_request(1_700_000_000_000_000), now_us=2**32 - 1)[1].device_time_us() == 2**32 - 1
     _, resp = dev.control(b"\x09")

@@ -21,7 +21,6 @@ from holdtrack.model import RawPacket
 from holdtrack.protocol import htp
 from holdtrack.protocol import htp_control as hc
 from holdtrack.protocol.base import CountingDecoder
-from holdtrack.protocol.cp import Status
 
 from c_harness import RING, Request, as_bytes, c_buf, c_samples
 
@@ -175,10 +174,10 @@ def c_response(lib: ctypes.CDLL, opcode: int, status: int, params: bytes) -> byt
 def test_c_responses_equal_python_responses(lib: ctypes.CDLL, fmt: int) -> None:
     buf = c_buf(16)
     start = as_bytes(buf, lib.htp_build_start_params(buf, 16, 1040, 8, fmt))
-    assert c_response(lib, 2, 0, start) == hc.start_response(hc.StartResult(1040, 8, fmt))
+    assert c_response(lib, 2, 0, start) == bytes(hc.start_response(1040, 8, fmt))
     status = as_bytes(buf, lib.htp_build_status_params(buf, 16, 1, 70000, 65535))
-    assert c_response(lib, 5, 0, status) == hc.status_response(hc.DeviceStatus(True, 70000, 65535))
-    assert c_response(lib, 2, 9, b"") == bytes(hc.Response(hc.Op.START, Status.INVALID_RANGE))
+    assert c_response(lib, 5, 0, status) == bytes(hc.status_response(hc.DeviceStatus(True, 70000, 65535)))
+    assert c_response(lib, 2, 9, b"") == bytes(hc.ControlResponse(hc.OP_START, hc.INVALID_RANGE))
     assert lib.htp_build_response(buf, 2, 2, 0, buf, 0) == 0  # does not fit
 
 

@@ -11,7 +11,6 @@ import pytest
 
 from holdtrack.protocol import htp, microbit
 from holdtrack.protocol import htp_control as hc
-from holdtrack.protocol.cp import Status
 
 NOTES = Path(__file__).resolve().parents[2] / "firmware_notes"
 
@@ -65,9 +64,10 @@ def test_profile_data_examples(profile_md: str) -> None:
 
 
 def test_profile_control_examples(profile_md: str) -> None:
-    for data in (hc.start_request(100, 8), hc.start_response(hc.StartResult(1040, 8)), hc.start_request(50, 4, fmt=0x32),
-                 hc.start_response(hc.StartResult(500, 4, 0x32)), bytes(hc.Response(hc.Op.START, Status.INVALID_RANGE)),
-                 bytes(hc.Response(hc.Op.STOP)), hc.status_response(hc.DeviceStatus(True, 12, 65535))):
+    for data in (hc.start_request(100, 8), bytes(hc.start_response(1040, 8)), hc.start_request(50, 4, fmt=0x32),
+                 bytes(hc.start_response(500, 4, 0x32)), bytes(hc.ControlResponse(hc.OP_START, hc.INVALID_RANGE)),
+                 bytes(hc.ControlResponse(hc.OP_STOP)),
+                 bytes(hc.status_response(hc.DeviceStatus(True, 12, 65535)))):
         assert f"`{spaced(data)}`" in profile_md, spaced(data)
     features = hc.Features((500, 1000, 2000), (2, 4, 8, 16), (1, 2), 1, 1, 38, (250, 2000))
     assert spaced(bytes(features)) in profile_md

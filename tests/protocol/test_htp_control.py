@@ -11,11 +11,11 @@ from holdtrack.protocol import htp_control as hc
 from holdtrack.protocol.cp import Status
 
 
-def test_start_request_layout_only() -> None:
+def test_ble_layer_names() -> None:
+    assert (hc.OP_START, hc.OP_STOP, hc.RESPONSE, hc.SUCCESS, hc.INVALID_RANGE) == (2, 3, 0xF0, 0, 9)
     start = hc.StartRequest.from_bytes(hc.start_request(50, 4))
     assert (start.odr_dhz, start.range_g, start.max_batch, start.max_latency_ms) == (500, 4, 0, 100)
-    assert hc.StartRequest.from_bytes(bytes.fromhex("02 0000 05 00 6400")).range_g == 5  # values unchecked here
-    assert bytes(hc.Response(hc.Op.START, Status.INVALID_LENGTH)) == b"\xf0\x02\x04"
+    assert bytes(hc.ControlResponse(hc.OP_START, hc.INVALID_LENGTH)) == b"\xf0\x02\x04"
 
 
 def test_command_builders_golden_bytes() -> None:
@@ -69,17 +69,17 @@ def test_device_side_parser_gives_the_status_to_answer(data: bytes, status: Stat
 
 
 def test_responses_round_trip_and_typed_params() -> None:
-    raw = hc.start_response(hc.StartResult(1040, 8))
+    raw = bytes(hc.start_response(1040, 8))
     assert raw == bytes.fromhex("F0 02 00 1004 08")
     assert hc.Response.from_bytes(raw).start_result() == hc.StartResult(1040, 8, 1)
-    assert hc.Response.from_bytes(raw).start_settings() == (104.0, 8)
-    raw2 = hc.start_response(hc.StartResult(500, 4, 0x32))
+    assert hc.ControlResponse.from_bytes(raw).start_settings() == (104.0, 8)
+    raw2 = bytes(hc.start_response(500, 4, 0x32))
     assert raw2 == bytes.fromhex("F0 02 00 F401 04 32")
     assert hc.Response.from_bytes(raw2).start_result() == hc.StartResult(500, 4, 0x32)
-    st_raw = hc.status_response(hc.DeviceStatus(True, 12, 65535))
+    st_raw = bytes(hc.status_response(hc.DeviceStatus(True, 12, 65535)))
     assert st_raw == bytes.fromhex("F0 05 00 01 0C000000 FFFF")
     assert hc.Response.from_bytes(st_raw).device_status() == hc.DeviceStatus(True, 12, 65535)
-    ts = hc.time_sync_response(2**32 + 5)
+    ts = bytes(hc.time_sync_response(2**32 + 5))
     assert hc.Response.from_bytes(ts).device_time_us() == 5
 
 
@@ -89,7 +89,7 @@ def test_refusal_raises_device_error_and_mismatch_is_a_decode_error() -> None:
     with pytest.raises(DeviceError, match="INVALID_SAMPLE_RATE"):
         refused.start_result()
     with pytest.raises(PacketDecodeError):
-        hc.Response.from_bytes(hc.time_sync_response(1)).start_result()
+        hc.Response.from_bytes(bytes(hc.time_sync_response(1))).start_result()
     with pytest.raises(PacketDecodeError):
         hc.Response.from_bytes(bytes.fromhex("F0 02 00 1004")).start_result()  # params cut short
     with pytest.raises(PacketDecodeError):
@@ -107,7 +107,7 @@ def test_features_golden_and_via_get_caps() -> None:
     assert bytes(f) == golden
     assert hc.Features.from_bytes(golden) == f
     assert f.rates_hz == (50.0, 100.0, 200.0)
-    resp = hc.Response.from_bytes(hc.caps_response(f))
+    resp = hc.Response.from_bytes(bytes(hc.caps_response(f)))
     assert resp.features() == f
 
 
