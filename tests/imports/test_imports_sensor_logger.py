@@ -142,3 +142,14 @@ def test_gravity_and_metadata_come_from_the_same_recording(tmp_path):
     t_ns, user = _xyz(d / "Accelerometer.csv")
     _, grav = _xyz(d / "Gravity.csv")
     np.testing.assert_allclose(b.acc_mps2, -(user + grav)[_first_of_each_time(t_ns)], atol=1e-12)
+
+
+def test_time_running_backwards_names_member_and_line(tmp_path):
+    rows = [1760565906248623000 + i * 10_000_000 for i in range(30)]
+    rows[20] -= 5_000_000_000  # 5 s back: not jitter
+    z = tmp_path / "back.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("TotalAcceleration.csv", "time,seconds_elapsed,z,y,x\n" + "".join(f"{t},0,9.8,0,0\n" for t in rows))
+    with pytest.raises(InputError, match="backwards") as ei:
+        open_import(z)
+    assert ei.value.path == f"{z}:TotalAcceleration.csv" and ei.value.line == 22

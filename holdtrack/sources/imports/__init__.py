@@ -18,12 +18,10 @@ from typing import Callable
 
 from holdtrack.errors import InputError, UnknownFormatError
 from holdtrack.sources.imports import generic_csv, movella, phyphox, polar_logger, sensor_logger
-from holdtrack.sources.imports._container import Container
+from holdtrack.sources.imports._container import ZIP_LISTING, Container
 from holdtrack.sources.imports._text import HEAD_BYTES, binary_offset
 from holdtrack.sources.imports.filesource import FileSource
 
-#: Prefix of the pseudo-head given to sniffers for zip archives (starts with NUL: never text).
-ZIP_LISTING = b"\x00zip-listing\n"
 
 
 @dataclass(frozen=True)

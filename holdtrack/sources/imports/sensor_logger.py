@@ -22,7 +22,7 @@ from holdtrack.errors import InputError
 from holdtrack.model import SampleBlock
 from holdtrack.sources.base import StreamInfo
 from holdtrack.sources.imports._columns import ACC_SCALE, GYRO_SCALE
-from holdtrack.sources.imports._container import Container
+from holdtrack.sources.imports._container import ZIP_LISTING, Container
 from holdtrack.sources.imports._epoch import utc_iso
 from holdtrack.sources.imports._table import check_args, head_lines, locate_table
 from holdtrack.sources.imports._timebase import TimeCleaner, detect_units, estimate_rate, units_note
@@ -36,7 +36,7 @@ _ACC_FILES = ("TotalAcceleration.csv", "Accelerometer.csv")
 
 def sniff(head: bytes, filename: str) -> float:
     """0.9 for a Sensor Logger CSV header or a zip holding its accelerometer CSVs."""
-    if head.startswith(b"\x00zip-listing\n"):
+    if head.startswith(ZIP_LISTING):
         names = {PurePosixPath(n).name.lower() for n in head.decode("utf-8", "replace").splitlines()[1:]}
         if names & {n.lower() for n in _ACC_FILES}:
             return 0.9 if names & {"metadata.csv", "gravity.csv", "gyroscope.csv"} else 0.6
