@@ -23,7 +23,6 @@ from holdtrack.sources.imports._text import HEAD_BYTES, binary_offset
 from holdtrack.sources.imports.filesource import FileSource
 
 
-
 @dataclass(frozen=True)
 class Format:
     """One importable format."""
@@ -36,9 +35,9 @@ class Format:
 
 #: Every format, in ``--format`` order; on equal sniff scores the earlier one wins.
 REGISTRY: list[Format] = [
-    Format(m.NAME, m.TITLE, m.sniff, m.open_source) for m in (generic_csv, sensor_logger, phyphox, movella, polar_logger)
+    Format(m.NAME, m.TITLE, m.sniff, m.open_source)
+    for m in (generic_csv, sensor_logger, phyphox, movella, polar_logger)
 ]
-
 
 #: Format names for ``--format`` (besides ``auto``).
 FORMATS: list[str] = [f.name for f in REGISTRY]
