@@ -89,11 +89,12 @@ def test_standardised_ios_is_not_flipped(tmp_path):
     np.testing.assert_allclose(b.acc_mps2, (user + grav)[_first_of_each_time(t_ns)], atol=1e-12)
 
 
-def test_accelerometer_without_gravity_is_noted(tmp_path):
+@pytest.mark.parametrize("name", ["Accelerometer.csv", "Accelerometer (1).csv"])
+def test_accelerometer_without_gravity_is_noted(tmp_path, name):
     d = tmp_path / "nograv"
     d.mkdir()
-    shutil.copy(SL / "android" / "Accelerometer.csv", d)
-    src = open_import(d / "Accelerometer.csv")
+    shutil.copy(SL / "android" / "Accelerometer.csv", d / name)
+    src = open_import(d / name)
     b = src.read_all()
     assert src.info.settings["gravity_included"] is False
     assert any("gravity not included" in n for n in src.info.notes)

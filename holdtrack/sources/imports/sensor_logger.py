@@ -109,15 +109,17 @@ def open_source(path: str, units: str | None = None, rate: float | None = None) 
     cleaner = TimeCleaner(label, rate or estimate_rate(t_ns * 1e-9))
     keep, t_s = cleaner.clean(t_ns * 1e-9, lines)
     t_ns, acc = t_ns[keep], acc[keep]
-    if PurePosixPath(main).name.lower() == "accelerometer.csv":
+    base = PurePosixPath(main).name
+    small = bool(np.median(np.linalg.norm(acc, axis=1)) < 0.5 * 9.80665)  # < 0.5 g in m/s²
+    if base.lower() == "accelerometer.csv" or (base.lower() != "totalacceleration.csv" and small):
         grav_name = box.sibling(main, "Gravity.csv")
         if grav_name is not None:
             _, _, g_t, g_xyz = _read_xyz(box, grav_name)
             acc = acc + _resample(t_ns, g_t, g_xyz)
             notes.append("gravity reconstructed from Gravity.csv")
-        elif np.median(np.linalg.norm(acc, axis=1)) < 0.5 * 9.80665:
+        elif small:
             gravity_included = False
-            notes.append("gravity not included (Accelerometer.csv without Gravity.csv): tilt cannot be measured")
+            notes.append(f"gravity not included ({base} without Gravity.csv): tilt cannot be measured")
     if platform == "ios" and not standardised:
         acc = -acc
         notes.append("iOS sign convention converted to Android's (all axes × -1)")
