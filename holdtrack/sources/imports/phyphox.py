@@ -79,8 +79,12 @@ def _wall_clock(starts: list[tuple[float, float]]) -> Callable[[], TimeFn]:
     exp = np.array([s[0] for s in starts])
     offset = np.array([s[1] - starts[0][1] - s[0] for s in starts])
 
+    def wall(v: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return v[:, 0] + offset[np.clip(np.searchsorted(exp, v[:, 0], side="right") - 1, 0, None)]
+
     def make() -> TimeFn:
-        return lambda v: v[:, 0] + offset[np.clip(np.searchsorted(exp, v[:, 0], side="right") - 1, 0, None)]
+        return wall
 
     return make
 
