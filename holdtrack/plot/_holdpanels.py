@@ -41,13 +41,13 @@ def draw_hold_panels(sub: "SubFigure", r: "AnalysisResult", numbers: list[int], 
     """One column pair (sway, summary) per hold number (1-based) in ``numbers``; ``overview``: say how many
     holds were left out."""
     k = len(numbers)
-    ratios = [1.0, 1.15] * k
+    ratios = [1.0, 1.5] * k
     axes = sub.subplots(1, 2 * k, width_ratios=ratios, squeeze=False)[0]
     more = len(r.holds) - k if overview else 0
     for i, n in enumerate(numbers):
         h = r.holds[n - 1]
         _sway(axes[2 * i], r, h, n)
-        _summary(axes[2 * i + 1], h, n, font * (0.92 if k >= 3 else 1.0))
+        _summary(axes[2 * i + 1], h, n, font * (0.82 if k >= 3 else 1.0))
     if more > 0:
         sub.text(0.995, 0.005, f"{more} more hold{'s' * (more != 1)} not shown here: plot one with --hold N",
                  ha="right", va="bottom", color=pal.TEXT_MUTED, fontsize=font - 1)
@@ -103,7 +103,7 @@ def _sway(ax: "Axes", r: "AnalysisResult", h: "Hold", n: int) -> None:
 
 def _summary(ax: "Axes", h: "Hold", n: int, font: float) -> None:
     ax.set_axis_off()
-    ax.text(0.0, 1.0, "\n".join(summary_lines(h, n)), transform=ax.transAxes, ha="left", va="top",
+    ax.text(0.06, 1.0, "\n".join(summary_lines(h, n)), transform=ax.transAxes, ha="left", va="top",
             family="monospace", fontsize=font - 0.5, linespacing=1.25)
 
 
@@ -117,7 +117,7 @@ def summary_lines(h: "Hold", n: int) -> list[str]:
              f"  wobbles   {h.wobbles}"]
     comps = _components(h.score_components)
     if comps:
-        lines.append("score components (sub-score × weight)")
+        lines.append("score parts (sub-score × weight)")
         lines += comps
     shown = [(label, h.metrics.get(key), unit, fmt) for key, label, unit, fmt in SHOWN_METRICS if key in h.metrics]
     values = [(label, v, unit, fmt) for label, v, unit, fmt in shown if v is not None and math.isfinite(v)]

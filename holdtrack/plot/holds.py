@@ -14,6 +14,7 @@ a summary (duration, score and its components, how it ended, metrics).
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -84,10 +85,23 @@ def plot_session(result: "AnalysisResult", *, hold: int | None = None, size: str
 
 
 def save_figure(fig: Figure, path: str | Path) -> Path:
-    """Save ``fig`` (format from the suffix: png, pdf, svg) at its size's dpi; returns the path."""
-    p = Path(path)
-    fig.savefig(p, dpi=fig.dpi)
-    return p
+    """Save ``fig`` (format from the suffix: png, pdf, svg) at its own dpi, through a temporary file so a
+    failure never leaves half an image; returns the path."""
+    out = Path(path)
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        fig.savefig(tmp, dpi=fig.dpi, format=out.suffix.lstrip(".").lower() or "png")
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return out
+
+
+def save_session_plot(result: "AnalysisResult", path: str | Path, *, hold: int | None = None,
+                      size: str = "screen") -> Path:
+    """:func:`plot_session` written to ``path`` (png, pdf or svg); returns the path."""
+    return save_figure(plot_session(result, hold=hold, size=size), path)
 
 
 # ----------------------------------------------------------------------------------------------- titles

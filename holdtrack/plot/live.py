@@ -13,11 +13,15 @@ API (what callers use)::
             break
     view.close()
 
+* ``view.feed(proc)`` after each push does both: it attaches on first use and redraws with ``proc.status()``
+  when a frame is due (what ``holdtrack.cli.live.LiveDisplay`` calls).
 * :func:`open_live_view` returns a :class:`LiveView` (matplotlib window, blitting) when
   :func:`live_view_available` and ``window`` is true, otherwise a :class:`TerminalStatus` (the one-line status
   on stderr). Both have ``attach(proc)``, ``update(status, t_s=None, acc_mps2=None)``, ``closed``, ``close()``.
 * Without ``attach``, pass the new samples yourself: ``update(status, t_s, acc_mps2)`` with ``t_s`` (n,) s on the
   status' time axis (s since the first sample) and ``acc_mps2`` (n, 3) m/s².
+* ``holdtrack record`` (several wearables): :func:`open_window` ``(names)`` -> a status window (or None) with
+  ``update(statuses)``, one LiveStatus or None per device, and ``close()``.
 * Memory is bounded however long the session: fixed-size ring buffers (:class:`Ring`); the x axis is
   "seconds before now", so the axes never move and only the lines and texts are redrawn (blitting).
 """
@@ -27,7 +31,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
@@ -36,6 +40,7 @@ from holdtrack.plot._decimate import envelope
 from holdtrack.plot._tap import Ring, SampleTap
 
 if TYPE_CHECKING:
+    from holdtrack.plot._statuswindow import StatusWindow
     from holdtrack.stream import LiveStatus, StreamProcessor
 
 #: Interactive backends tried in order.
@@ -68,6 +73,20 @@ def live_view_available() -> bool:
     return False
 
 
+def open_window(names: Sequence[str]) -> "StatusWindow | None":
+    """The multi-device status window of ``holdtrack record`` (None without a display): ``update(statuses)``
+    with one LiveStatus or None per device (about twice a second), ``close()``."""
+    if not live_view_available():
+        return None
+    from holdtrack.plot._statuswindow import StatusWindow
+
+    try:
+        return StatusWindow(names)
+    except Exception as exc:  # noqa: BLE001 - a window that fails to open must not stop a recording
+        print(f"holdtrack: live window unavailable ({exc})", file=sys.stderr)
+        return None
+
+
 def open_live_view(title: str, rate_hz: float, *, window: bool = True, window_s: float = 10.0,
                    fps: float = 30.0) -> "LiveView | TerminalStatus":
     """A :class:`LiveView` if ``window`` and a display is usable, else a :class:`TerminalStatus`."""
@@ -93,6 +112,11 @@ class TerminalStatus:
 
     def attach(self, proc: "StreamProcessor") -> None:
         """Nothing to tap: the status line needs no samples."""
+
+    def feed(self, proc: "StreamProcessor") -> None:
+        """Call after each push: prints ``proc.status()`` when a line is due."""
+        if time.monotonic() - self._last >= self.interval_s:
+            self.update(proc.status())
 
     def update(self, status: "LiveStatus", t_s: Any = None, acc_mps2: Any = None) -> None:
         now = time.monotonic()
@@ -167,6 +191,15 @@ class LiveView:
     def attach(self, proc: "StreamProcessor") -> None:
         """Tap ``proc``: every sample block its pipeline processes reaches this view (bounded buffer)."""
         self.tap = SampleTap(proc, max_samples=self.ring.capacity)
+
+    def feed(self, proc: "StreamProcessor") -> None:
+        """Call after each push: taps ``proc`` on first use, and redraws (with ``proc.status()``) when a frame is due."""
+        if self.tap is None or self.tap.proc is not proc:
+            if self.tap is not None:
+                self.tap.detach()
+            self.attach(proc)
+        if not self.closed and time.monotonic() - self._last_draw >= self.min_interval_s:
+            self.update(proc.status())
 
     def update(self, status: "LiveStatus", t_s: Any = None, acc_mps2: Any = None) -> None:
         """New status (and samples, if not attached); redraws if ``1 / fps`` has passed since the last frame."""

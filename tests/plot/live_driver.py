@@ -59,6 +59,38 @@ def main(seconds: float, speed: float) -> dict:
     return out
 
 
+def multi(updates: int) -> dict:
+    """``holdtrack record``'s window: two devices, one not connected at first, updated at 10 Hz."""
+    from holdtrack.plot.live import open_window
+    from holdtrack.sim import simulate_session
+    from holdtrack.stream import StreamProcessor
+
+    sims = [simulate_session(s, seed=3, rate_hz=50.0, packets=False) for s in ("plank", "wall-sit")]
+    procs = [StreamProcessor(s.info) for s in sims]
+    win = open_window(["Polar H10 A1B2", "holdtrack-htp 01"])
+    if win is None:
+        return {"window": None}
+    per = [max(1, len(s.items) // updates) for s in sims]
+    for u in range(updates):
+        for p, s, k in zip(procs, sims, per):
+            for item in s.items[u * k:(u + 1) * k]:
+                p.push(item)
+        win.update([procs[0].status(), procs[1].status() if u > updates // 3 else None])
+        time.sleep(0.1)
+    shot = os.environ.get("HOLDTRACK_LIVE_SCREENSHOT")
+    if shot:
+        win.fig.savefig(shot)
+    texts = [t.get_text() for t in win.state_texts]
+    out = {"window": type(win).__name__, "frames": win.frames, "states": texts,
+           "history": [int(np.isfinite(r.ordered()[1]).sum()) for r in win.rings]}
+    win.close()
+    out["closed"] = win.closed
+    return out
+
+
 if __name__ == "__main__":
-    print(json.dumps(main(float(sys.argv[1]), float(sys.argv[2]))))
+    if sys.argv[1] == "multi":
+        print(json.dumps(multi(int(sys.argv[2]))))
+    else:
+        print(json.dumps(main(float(sys.argv[1]), float(sys.argv[2]))))
     sys.stdout.flush()

@@ -128,3 +128,21 @@ def test_tap_memory_is_bounded_when_nobody_takes() -> None:
         proc.push(item)
     t, _ = tap.take()
     assert t.size == 300 and tap.ring.nbytes == 300 * 8 * 4
+
+
+def test_record_status_window_under_xvfb(xvfb_display: str) -> None:
+    """``holdtrack record``'s contract: open_window(names).update([LiveStatus | None, ...]) and close()."""
+    out = subprocess.run([sys.executable, "-m", "tests.plot.live_driver", "multi", "12"], cwd=REPO,
+                         env=_env(DISPLAY=xvfb_display), capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    assert res["window"] == "StatusWindow" and res["frames"] == 12 and res["closed"]
+    assert all(s in ("moving", "still", "holding") for s in res["states"])
+    assert res["history"][0] == 12 and 0 < res["history"][1] < 12  # the second device joined later
+
+
+def test_no_display_no_record_window() -> None:
+    code = "from holdtrack.plot.live import open_window\nprint(open_window(['a', 'b']))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=_env(), capture_output=True, text=True,
+                         timeout=120)
+    assert out.stdout.strip() == "None", out.stderr
