@@ -58,8 +58,11 @@ class SessionRow:
 
     @property
     def mean_score(self) -> float | None:
-        s = [h.score for h in self.holds if h.score is not None]
-        return float(np.mean(s)) if s else None
+        """Mean score of the session's holds weighted by their duration (short holds count less)."""
+        scored = [(h.score, h.duration_s) for h in self.holds if h.score is not None]
+        if not scored:
+            return None
+        return float(np.average([s for s, _ in scored], weights=[d for _, d in scored]))
 
     @property
     def hold_time_s(self) -> float:
@@ -96,7 +99,7 @@ class Progress:
 
     def trends(self) -> list[Trend]:
         return [trend(self.sessions, "best hold duration", "s", lambda s: s.best_duration_s),
-                trend(self.sessions, "best score", "points", lambda s: s.best_score)]
+                trend(self.sessions, "mean score", "points", lambda s: s.mean_score)]
 
 
 def collect(inputs: Sequence[str | os.PathLike[str]]) -> list[Path]:

@@ -67,8 +67,9 @@ def progress_figure(prog: Progress, size: str = "a4") -> Figure:
         trends = prog.trends()
         _series(ax_d, prog, lambda h: h.duration_s, lambda s: s.best_duration_s, trends[0], pal.DURATION,
                 "hold duration (s)", "Hold duration per session")
-        _series(ax_s, prog, lambda h: h.score, lambda s: s.best_score, trends[1], pal.SCORE,
-                "stability score (0-100)", "Stability score per session")
+        _series(ax_s, prog, lambda h: h.score, lambda s: s.mean_score, trends[1], pal.SCORE,
+                "stability score (0-100)", "Stability score per session (mean weighted by hold duration)",
+                "session mean")
         ax_s.set_ylim(0, 100)
         loc = AutoDateLocator(minticks=3, maxticks=8)
         ax_s.xaxis.set_major_locator(loc)
@@ -83,7 +84,8 @@ def progress_figure(prog: Progress, size: str = "a4") -> Figure:
     return fig
 
 
-def _series(ax, prog: Progress, per_hold, per_session, tr: Trend, color: str, ylabel: str, title: str) -> None:
+def _series(ax, prog: Progress, per_hold, per_session, tr: Trend, color: str, ylabel: str, title: str,
+            label: str = "best of the session") -> None:
     ax.set_title(title, loc="left")
     ax.set_ylabel(ylabel)
     xs = [date2num(prog.sessions[h.session].date) for h in prog.holds if per_hold(h) is not None]
@@ -92,7 +94,7 @@ def _series(ax, prog: Progress, per_hold, per_session, tr: Trend, color: str, yl
     best = [(date2num(s.date), per_session(s)) for s in prog.sessions if per_session(s) is not None]
     if best:
         bx, by = zip(*best)
-        ax.plot(bx, by, "o-", color=color, lw=1.4, ms=5, label="best of the session", gid="best")
+        ax.plot(bx, by, "o-", color=color, lw=1.4, ms=5, label=label, gid="best")
     if tr.per_week is not None and len(best) >= 2:
         x = np.array([b[0] for b in best])
         y = np.array([b[1] for b in best], dtype=float)
