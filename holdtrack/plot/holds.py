@@ -45,6 +45,8 @@ MINUTES_ABOVE_S = 600.0
 #: Points per drawn line (min/max envelope beyond this).
 MAX_POINTS = 4000
 TILT_REF_S = 1.0
+#: Most hold numbers written on the time axis.
+MAX_LABELS = 36
 
 
 def plot_session(result: "AnalysisResult", *, hold: int | None = None, size: str = "screen") -> Figure:
@@ -159,7 +161,7 @@ def _time_panels(sub: SubFigure, r: "AnalysisResult", hold: int | None) -> list[
     axes[3].set_ylabel("power ((m/s²)²)")
     axes[-1].set_xlabel(f"time since the first sample ({unit})")
     axes[-1].set_xlim(lo / scale, hi / scale)
-    _label_holds(axes[0], r, scale)
+    _label_holds(axes[0], r, scale, lo, hi)
     _period_legend(axes[0], r)
     return list(axes)
 
@@ -184,9 +186,14 @@ def _shade(ax: "Axes", r: "AnalysisResult", scale: float) -> None:
                    hatch="//", lw=0, gid="gap", zorder=0)
 
 
-def _label_holds(ax: "Axes", r: "AnalysisResult", scale: float) -> None:
+def _label_holds(ax: "Axes", r: "AnalysisResult", scale: float, lo: float, hi: float) -> None:
+    """Number the holds in view; with more than :data:`MAX_LABELS` of them, every k-th (labels never touch)."""
     tf = blended_transform_factory(ax.transData, ax.transAxes)
+    in_view = [i for i, h in enumerate(r.holds, 1) if h.end_s >= lo and h.start_s <= hi]
+    step = max(1, -(-len(in_view) // MAX_LABELS))
     for i, h in enumerate(r.holds, 1):
+        if (i - 1) % step:
+            continue
         ax.text((h.start_s + h.end_s) / 2 / scale, 0.96, str(i), transform=tf, ha="center", va="top",
                 fontweight="bold", color=pal.HOLD, clip_on=True,
                 bbox={"boxstyle": "circle,pad=0.25", "fc": "white", "ec": pal.HOLD, "lw": 0.8})

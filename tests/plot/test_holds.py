@@ -133,3 +133,17 @@ def test_no_text_overlaps_in_the_summaries(plank) -> None:
         for box in summaries:
             for ax in sways:
                 assert not box.overlaps(ax.get_tightbbox(r)), (size, "summary runs into a sway panel")
+
+
+def test_many_holds_labels_do_not_collide(plank) -> None:
+    """100 holds in view: only every k-th is numbered, and the numbers do not overlap."""
+    h = plank.holds[0]
+    many = [dataclasses.replace(h, start_s=1.2 * k, end_s=1.2 * k + 1.0) for k in range(100)]
+    fig = plot_session(dataclasses.replace(plank, holds=many))
+    ax = fig.get_axes()[0]
+    rendered(fig)
+    labels = [t for t in ax.texts if t.get_text().isdigit()]
+    assert 10 <= len(labels) <= 40 and len(hold_patches(ax)) == 100
+    r = fig.canvas.get_renderer()
+    boxes = sorted((t.get_window_extent(r) for t in labels), key=lambda b: b.x0)
+    assert all(a.x1 <= b.x0 for a, b in zip(boxes, boxes[1:]))
