@@ -130,6 +130,8 @@ def test_no_text_overlaps_in_the_summaries(plank) -> None:
         sways = [ax for ax in bottom if ax.axison]
         summaries = [t.get_window_extent(r) for ax in bottom if not ax.axison for t in ax.texts]
         assert summaries
+        page = fig.bbox
+        assert all(b.y0 >= page.y0 and b.x1 <= page.x1 for b in summaries), (size, "summary cut off")
         for box in summaries:
             for ax in sways:
                 assert not box.overlaps(ax.get_tightbbox(r)), (size, "summary runs into a sway panel")
