@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 import pytest
-from session_helpers import ble_info, htp_packets, same_items, sample_block, sample_info
+from session_helpers import ble_info, htp_packets, record, same_items, sample_block, sample_info
 
 from holdtrack.errors import ConfigError
 from holdtrack.model import LinkEvent, RawPacket, SampleBlock
@@ -213,9 +213,7 @@ def test_a_second_writer_on_the_same_file_is_refused_and_harms_nothing(tmp_path)
     from holdtrack.session import SessionWriteError
 
     path = tmp_path / "busy.htrec"
-    first = SessionWriter(path, ble_info())
-    for p in htp_packets(15):
-        first.write_packet(p)
+    first = record(path, htp_packets(15), end=None)
     first.flush()
     for append in (False, True):
         with pytest.raises(SessionWriteError, match="another process is writing"):
