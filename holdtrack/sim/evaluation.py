@@ -83,6 +83,7 @@ class SessionScore:
     walk_s: float
     walk_as_hold_s: float
     tags: dict[str, Any] = field(default_factory=dict)
+    rest_detail: tuple[tuple[str, float, float, float], ...] = ()  # (posture, fidget m/s², rest s, as hold s)
 
 
 def score_session(truth: GroundTruth, detected_holds: Sequence[Any], tags: dict[str, Any] | None = None) -> SessionScore:
@@ -111,10 +112,14 @@ def score_session(truth: GroundTruth, detected_holds: Sequence[Any], tags: dict[
         (splits if inside > 0.5 * (d[1] - d[0]) else false).append(d)
     rests = [(a, b) for a, b, _ in truth.rests]
     walks = [(a, b) for k, a, b in truth.segments if k == "walk"]
+    seg_params = truth.params.get("segments") or [{}] * len(truth.segments)
+    detail = tuple((str(p.get("posture")), float(p.get("fidget_rms_mps2", float("nan"))), b - a, covered((a, b), det))
+                   for (k, a, b), p in zip(truth.segments, seg_params) if k == "rest")
     return SessionScore(
         outcomes, tuple(false), tuple(splits),
         rest_s=sum(b - a for a, b in rests), rest_as_hold_s=sum(covered(r, det) for r in rests),
         walk_s=sum(b - a for a, b in walks), walk_as_hold_s=sum(covered(w, det) for w in walks), tags=tg,
+        rest_detail=detail,
     )
 
 

@@ -21,6 +21,8 @@ from holdtrack.sim.scenario import POSTURES, Scenario, Segment
 from holdtrack.sim.signals import band_noise, edge_taper, fft_lowpass, min_jerk, vector_rms
 
 _UP = np.array([0.0, 0.0, G0])
+#: ramp of the motion envelope at both ends of a move, s (the motion stops this fast when a hold starts)
+MOVE_RAMP_S = 0.25
 _SQRT3 = np.sqrt(3.0)
 
 
@@ -178,8 +180,8 @@ class _Builder:
 
     def _move(self, i: int, seg: Segment, idx: np.ndarray, tau: FloatArray):
         u = tau / seg.duration_s
-        env = np.sin(np.pi * u) ** 2
-        rot = self._path(i, idx, min_jerk(u), self.rng.uniform(15.0, 40.0), env)
+        rot = self._path(i, idx, min_jerk(u), self.rng.uniform(15.0, 40.0), np.sin(np.pi * u) ** 2)
+        env = edge_taper(idx.size, self.fs, MOVE_RAMP_S)  # full motion until MOVE_RAMP_S before the end
         lin = band_noise(self.rng, idx.size, self.fs, 0.3, 3.0, 3) * env[:, None]
         rms = vector_rms(lin)
         lin *= seg.intensity_mps2 / rms if rms > 0 else 0.0

@@ -60,7 +60,7 @@ class Segment:
     step_hz : walk: step frequency, Hz
     breath_deg : rest: breathing tilt amplitude, deg
     breath_hz : rest: breathing rate, Hz
-    fidget_rms_mps2 : rest: residual micro-motion RMS (0.5-5 Hz), m/s²
+    fidget_rms_mps2 : rest: residual micro-motion, RMS of the vector magnitude in 0.5-5 Hz, m/s²
     impact_mps2 : collapse: peak of the impact, m/s²
     """
 
@@ -79,7 +79,7 @@ class Segment:
     step_hz: float = 1.9
     breath_deg: float = 0.15
     breath_hz: float = 0.25
-    fidget_rms_mps2: float = 0.005
+    fidget_rms_mps2: float = 0.02
     impact_mps2: float = 15.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -242,7 +242,8 @@ def random_scenario(seed: int, n_holds: int | None = None, **hold_overrides: Any
                                 intensity_mps2=float(rng.uniform(1.0, 3.0))))
         if after == "rest":
             segs.append(Segment("rest", float(rng.uniform(8.0, 30.0)), target,
-                                breath_deg=float(rng.uniform(0.05, 0.3)), breath_hz=float(rng.uniform(0.2, 0.33))))
+                                breath_deg=float(rng.uniform(0.05, 0.3)), breath_hz=float(rng.uniform(0.2, 0.33)),
+                                fidget_rms_mps2=_loguniform(rng, 0.005, 0.2)))
         else:
             segs.append(Segment("walk", float(rng.uniform(5.0, 15.0)), "standing",
                                 intensity_mps2=float(rng.uniform(1.5, 3.0)), step_hz=float(rng.uniform(1.7, 2.1))))
