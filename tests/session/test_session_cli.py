@@ -143,6 +143,8 @@ def test_export_samples_and_holds(recorded, tmp_path, capsys):
     assert float(hold_rows[0]["duration_s"]) == pytest.approx(result.holds[0].duration_s, abs=1e-3)
     assert float(hold_rows[0]["score"]) == pytest.approx(result.holds[0].score, abs=0.05)
     assert "rms_mps2" in hold_rows[0]
+    header = open(holds).readline().strip().split(",")
+    assert len(header) == len(set(header))  # a metric named like a column gets a metric_ prefix
 
 
 def test_export_needs_an_output(recorded, capsys):
