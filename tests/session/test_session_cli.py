@@ -118,6 +118,9 @@ def test_import_salvage_repairs_a_session(recorded, tmp_path, capsys):
     assert main(["import", str(bad), "--output", str(fixed), "--salvage"]) == 0
     repaired = read_session(fixed)
     assert repaired.ended_cleanly and repaired.read_all() and repaired.info.profile == "holdtrack"
+    original = read_session(recorded)
+    for key in ("start_utc", "settings", "rate_hz", "device", "characteristics", "pipeline"):
+        assert repaired.header[key] == original.header[key], key
     salvaged = read_session(bad, salvage=True)
     assert same_items(repaired.read_all(), salvaged.read_all())
     assert salvaged.packets == len(read_session(recorded).read_all())  # only junk and the footer were lost
