@@ -146,7 +146,7 @@ class Pipeline:
         t0 = self.grid.t_first or 0.0
         for g in gaps:
             out.append(Gap(g.start_t - t0, g.end_t - t0, g.bridged))
-        for piece in _split(pieces, self.PIECE_SAMPLES):
+        for piece in _split(pieces, min(self.PIECE_SAMPLES, max(1, self.buffer.max_samples // 4))):
             if piece.reset and self._started:
                 out.extend(self._finish(self.segmenter.signal_loss(self._last_frame + 1)))
             self._started = True
