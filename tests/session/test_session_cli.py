@@ -200,6 +200,8 @@ def test_replay_feeds_the_live_window_contract(recorded, capsys, monkeypatch, no
     if importlib.util.find_spec("holdtrack.plot") is None:
         monkeypatch.setitem(sys.modules, "holdtrack.plot", types.ModuleType("holdtrack.plot"))
     monkeypatch.setitem(sys.modules, "holdtrack.plot.live", live)
+    if "holdtrack.plot" in sys.modules:  # `from holdtrack.plot import live` reads the package attribute first
+        monkeypatch.setattr(sys.modules["holdtrack.plot"], "live", live, raising=False)
     monkeypatch.setenv("DISPLAY", ":99")
     now = [0.0]
     monkeypatch.setattr(time, "monotonic", lambda: now[0])
