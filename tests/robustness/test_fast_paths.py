@@ -1,8 +1,9 @@
 """The fast offline paths give exactly what the per-packet live path gives.
 
-``StreamProcessor.push_all`` joins the samples of consecutive packets before the pipeline sees them;
-these tests feed the same items one by one through ``push`` and compare every output bit for bit,
-on simulated sessions with loss, link outages (LinkEvents), corrupt packets and odd batch sizes.
+``StreamProcessor.push_all`` decodes packets in batches and (with ``batch_samples``) joins the samples of
+consecutive packets before the pipeline sees them; these tests feed the same items one by one through
+``push`` of an unbatched processor and compare every output bit for bit, on simulated sessions with loss,
+link outages (LinkEvents), corrupt packets and odd batch sizes.
 """
 
 from __future__ import annotations
@@ -50,15 +51,15 @@ def test_push_all_equals_push(seed: int) -> None:
     assert any(type(it).__name__ == "LinkEvent" for it in items), "the case must contain link events"
     assert any(type(e).__name__ == "Hold" for e in ref.pipeline.events), "the case must contain a hold"
     want = ref.finish()
-    for coalesce in (37, 16384):  # odd batches; whole stretches between link events
-        fast = StreamProcessor(sim.info)
-        fast.push_all(items, coalesce=coalesce)
+    for batch in (0, 37, 16384):  # decoding batched only; odd sample batches; whole stretches between link events
+        fast = StreamProcessor(sim.info, batch_samples=batch)
+        fast.push_all(items)
         _assert_same(want, fast)
 
 
 def test_push_all_sample_blocks_equal_push() -> None:
     sim = simulate_session("wall-sit", seed=5, rate_hz=25.0, packets=False, gyro=True)
     ref = _one_by_one(sim.info, sim.items)
-    fast = StreamProcessor(sim.info)
+    fast = StreamProcessor(sim.info, batch_samples=4096)
     fast.push_all(sim.items)
     _assert_same(ref.finish(), fast)
