@@ -13,7 +13,7 @@ It is pure (no clock, no I/O): host times travel inside the items.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
 from holdtrack.errors import ConfigError
 from holdtrack.model import LinkEvent, RawPacket, SampleBlock
@@ -76,8 +76,8 @@ class StreamProcessor:
         self.clock = ClockModel(self.rate_hz)
         self.pipeline = Pipeline(self.config, rate_hz=self.rate_hz, trace=trace)
         self.link_events: list[LinkEvent] = []
-        self._provisional: float | None = None
-        self._provisional_at = -1.0
+        self._live: tuple[int, int, Any] | None = None  # (open period's start frame, samples pushed, ProvisionalScorer)
+        self._live_at = -1.0
 
     # ------------------------------------------------------------------ input
     def push(self, item: Item) -> list[Event]:
@@ -118,20 +118,33 @@ class StreamProcessor:
                           st.period_s if st.state != "moving" else 0.0, score, holds)
 
     def _provisional_score(self, t_s: float) -> float | None:
-        """Score of the open hold so far, recomputed at most once a second (marked provisional by callers)."""
-        if t_s - self._provisional_at < 1.0 and self._provisional is not None:
-            return self._provisional
-        from holdtrack.signal.metrics import hold_metrics
-        from holdtrack.signal.score import score_hold
+        """Score of the open hold so far (marked provisional by callers), refreshed at most once a second: a
+        ProvisionalScorer fed only the samples added since the last refresh, so a refresh costs O(new samples)."""
+        from holdtrack.signal.score import ProvisionalScorer
+        from holdtrack.signal.swayband import noise_floor_from_sigma
 
-        samples = self.pipeline.open_hold_samples()
-        if samples is None or samples[0].shape[0] < 2 * self.rate_hz:
+        info = self.pipeline.segmenter.open_info()
+        if info is None:
+            self._live = None
             return None
-        metrics, _ = hold_metrics(samples[0], self.rate_hz, samples[1],
-                                  noise_floor_mps2=min(self.pipeline.noise_floor_mps2 or 0.0, self.config.noise_cap_mps2))
-        self._provisional, _ = score_hold(metrics)
-        self._provisional_at = t_s
-        return self._provisional
+        if self._live is not None and self._live[0] == info[0] and t_s - self._live_at < 1.0:
+            return self._live[2].score  # refreshed at most once a second
+        samples = self.pipeline.open_hold_samples()
+        if samples is None:
+            return None
+        self._live_at = t_s
+        acc, gyro = samples
+        guard = int(self.config.score_guard_s * self.rate_hz)  # as the final score: skip the way in
+        if self._live is None or self._live[0] != info[0] or acc.shape[0] < self._live[1]:
+            self._live = (info[0], guard, ProvisionalScorer(self.rate_hz, gyro is not None))
+        start_f, done, live = self._live
+        live.noise_floor_mps2 = noise_floor_from_sigma(
+            min(self.pipeline.noise_floor_mps2 or 0.0, self.config.noise_cap_mps2), self.rate_hz, self.config.lowpass_hz)
+        live.wobble_count = info[1]
+        if acc.shape[0] > done:
+            live.push(acc[done:], None if gyro is None else gyro[done:])
+            self._live = (start_f, acc.shape[0], live)
+        return live.score
 
     def finish(self):  # -> AnalysisResult (import kept local: analysis imports this module)
         """Flush the pipeline and build the result."""

@@ -17,8 +17,16 @@ from holdtrack._version import __version__
 
 #: verb -> (module, one-line help). Order is the order shown in ``--help``.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("holdtrack.cli.demo", "simulate a plank session through the whole live path (no hardware)"),
     "analyze": ("holdtrack.cli.analyze", "detect and score holds in recordings (CSV, phone exports, .htrec)"),
+    "replay": ("holdtrack.cli.replay", "play a recorded session (.htrec) through the live pipeline, paced or at max speed"),
+    "import": ("holdtrack.cli.import_file", "convert a CSV / phone export into a session file (.htrec)"),
+    "export": ("holdtrack.cli.export", "export a session's samples with their state, and its holds, as CSV"),
     "simulate": ("holdtrack.cli.simulate", "write a seeded simulated session (.htrec) and its ground truth"),
+    "scan": ("holdtrack.cli.scan", "list nearby Bluetooth LE devices and the holdtrack profile each speaks"),
+    "record": ("holdtrack.cli.record", "stream wearables live over Bluetooth LE, show holds, record .htrec sessions"),
+    "simulate-device": ("holdtrack.cli.simulate_device", "advertise a simulated holdtrack wearable over BlueZ"),
+    "plot": ("holdtrack.cli.plot", "draw the hold graph of a recording (PNG, PDF or SVG)"),
 }
 
 EXIT_OK = 0

@@ -7,10 +7,12 @@ bleak; the BLE layer looks profiles up by name or by advertised service.
 from __future__ import annotations
 
 from holdtrack.errors import ConfigError
-from holdtrack.protocol import htp
+from holdtrack.protocol import htp, microbit, polar_pmd, thingy52, witmotion
 from holdtrack.protocol.base import CountingDecoder, Profile, StreamDecoder
 
-PROFILES: dict[str, Profile] = {p.name: p for p in (htp.PROFILE,)}
+PROFILES: dict[str, Profile] = {
+    p.name: p for p in (htp.PROFILE, polar_pmd.PROFILE, microbit.PROFILE, witmotion.PROFILE, thingy52.PROFILE)
+}
 
 
 def get_profile(name: str) -> Profile:

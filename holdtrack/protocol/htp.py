@@ -5,13 +5,19 @@ little-endian::
 
     off size field     meaning
     0   u8   ver       protocol version (1)
-    1   u8   fmt       sample format: 0x01 = acceleration xyz int16
+    1   u8   fmt       sample format: 0x01 = acceleration xyz int16;
+                       0x02 = acceleration + angular rate, high nibble = gyro range code
     2   u16  seq       packet counter, +1 per notification, wraps at 65536
     4   u32  t0_us     device clock of the FIRST sample, µs, wraps at 2**32
     8   u16  odr_dhz   nominal output data rate, 0.1 Hz units
     10  u8   range_g   full scale ±g; 1 LSB = range_g/32768 g; 0 means 1 LSB = 1 mg
     11  u8   n         number of samples that follow
-    12  6*n  samples   n x (int16 x, int16 y, int16 z)
+    12  6*n  samples   fmt 0x01: n x (int16 ax, ay, az)
+        12*n           fmt 0x02: n x (int16 ax, ay, az, gx, gy, gz); 1 gyro LSB = range_dps/32768 °/s
+
+Gyro range codes (high nibble of ``fmt`` when the low nibble is 2): 0 = ±2000 °/s, 1 = ±125,
+2 = ±250, 3 = ±500, 4 = ±1000; so ``0x02`` is acc + gyro at ±2000 °/s and ``0x32`` at ±500 °/s.
+The control point and features codecs are in :mod:`holdtrack.protocol.htp_control`.
 """
 
 from __future__ import annotations
@@ -34,8 +40,13 @@ FEATURES_UUID = "0f170004-34bd-42fe-a79a-2bbaadc70ace"
 
 VERSION = 1
 FMT_ACC = 0x01
+FMT_ACC_GYRO = 0x02
 HEADER = struct.Struct("<BBHIHBB")
 SAMPLE_BYTES = 6
+#: bytes per sample for each format (low nibble of ``fmt``)
+FMT_SAMPLE_BYTES = {FMT_ACC: 6, FMT_ACC_GYRO: 12}
+#: gyro full scale ±°/s by range code (high nibble of ``fmt`` for fmt 0x02)
+GYRO_RANGES_DPS = (2000, 125, 250, 500, 1000)
 MAX_SAMPLES = 255
 SEQ_MODULUS = 1 << 16
 T0_WRAP_S = (1 << 32) * 1e-6
@@ -47,9 +58,32 @@ def lsb_g(range_g: int) -> float:
     return 1e-3 if range_g == 0 else range_g / 32768.0
 
 
+def valid_fmt(fmt: int) -> bool:
+    """Whether ``fmt`` is a format byte of HTP v1 (0x01, or 0x02 with a known gyro range code)."""
+    kind, code = fmt & 0x0F, fmt >> 4
+    return (kind == FMT_ACC and code == 0) or (kind == FMT_ACC_GYRO and code < len(GYRO_RANGES_DPS))
+
+
+def gyro_code(range_dps: int) -> int:
+    """Range code (0..4) of a gyro full scale in ±°/s (raises ``ValueError`` if unsupported)."""
+    if range_dps not in GYRO_RANGES_DPS:
+        raise ValueError(f"unsupported HTP gyro range ±{range_dps} dps; use one of {sorted(GYRO_RANGES_DPS)}")
+    return GYRO_RANGES_DPS.index(range_dps)
+
+
+def max_samples(mtu: int, fmt: int = FMT_ACC) -> int:
+    """Samples that fit one notification at ATT MTU ``mtu`` (payload ``mtu - 3``), capped at 255."""
+    return max(0, min(MAX_SAMPLES, (mtu - 3 - HEADER.size) // FMT_SAMPLE_BYTES[fmt]))
+
+
 @dataclass(frozen=True, eq=False)
 class HtpPacket:
-    """One HTP v1 data packet. ``samples`` is (n, 3) int16 counts."""
+    """One HTP v1 data packet.
+
+    ``samples`` is (n, 3) int16 acceleration counts; ``gyro`` is (n, 3) int16 angular-rate counts or
+    None. ``fmt`` is the low nibble of the format byte; a packet with ``gyro`` is written as fmt 0x02
+    with ``gyro_range_dps`` in the high nibble.
+    """
 
     seq: int
     t0_us: int
@@ -58,6 +92,8 @@ class HtpPacket:
     samples: NDArray[np.int16]
     fmt: int = FMT_ACC
     version: int = VERSION
+    gyro: NDArray[np.int16] | None = None
+    gyro_range_dps: int = 2000
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "HtpPacket":
@@ -66,33 +102,46 @@ class HtpPacket:
         ver, fmt, seq, t0, odr, rng, n = HEADER.unpack_from(data)
         if ver != VERSION:
             raise PacketDecodeError(f"unknown HTP protocol version {ver}", offset=0)
-        if fmt != FMT_ACC:
+        if not valid_fmt(fmt):
             raise PacketDecodeError(f"unknown HTP sample format 0x{fmt:02x}", offset=1)
+        kind, code = fmt & 0x0F, fmt >> 4
         if odr == 0:
             raise PacketDecodeError("HTP packet declares a sample rate of 0", offset=8)
         if rng not in RANGES_G:
             raise PacketDecodeError(f"unknown HTP range code {rng}", offset=10)
-        expected = HEADER.size + SAMPLE_BYTES * n
+        expected = HEADER.size + FMT_SAMPLE_BYTES[kind] * n
         if n == 0 or len(data) != expected:
             raise PacketDecodeError(
                 f"HTP packet declares {n} samples ({expected} bytes) but has {len(data)} bytes", offset=11
             )
-        samples = np.frombuffer(data, dtype="<i2", count=3 * n, offset=HEADER.size).reshape(n, 3)
-        return cls(seq, t0, odr, rng, samples, fmt, ver)
+        if kind == FMT_ACC:
+            samples = np.frombuffer(data, dtype="<i2", count=3 * n, offset=HEADER.size).reshape(n, 3)
+            return cls(seq, t0, odr, rng, samples, kind, ver)
+        both = np.frombuffer(data, dtype="<i2", count=6 * n, offset=HEADER.size).reshape(n, 6)
+        return cls(seq, t0, odr, rng, both[:, :3], kind, ver, both[:, 3:], GYRO_RANGES_DPS[code])
 
     def __bytes__(self) -> bytes:
         s = np.asarray(self.samples)
         n = s.shape[0]
         if not 1 <= n <= MAX_SAMPLES:
             raise ValueError(f"an HTP packet holds 1..{MAX_SAMPLES} samples, not {n}")
-        head = HEADER.pack(self.version, self.fmt, self.seq % SEQ_MODULUS, self.t0_us % (1 << 32),
+        if self.gyro is None:
+            fmt, body = self.fmt, s
+        else:
+            g = np.asarray(self.gyro)
+            if g.shape != s.shape:
+                raise ValueError(f"gyro shape {g.shape} differs from samples {s.shape}")
+            fmt, body = FMT_ACC_GYRO | (gyro_code(self.gyro_range_dps) << 4), np.hstack([s, g])
+        head = HEADER.pack(self.version, fmt, self.seq % SEQ_MODULUS, self.t0_us % (1 << 32),
                            self.odr_dhz, self.range_g, n)
-        return head + np.ascontiguousarray(s, dtype="<i2").tobytes()
+        return head + np.ascontiguousarray(body, dtype="<i2").tobytes()
 
     def to_frame(self, host_time_s: float | None = None) -> DecodedFrame:
         acc = self.samples.astype(np.float64) * (lsb_g(self.range_g) * G0)
+        gyro = None if self.gyro is None else self.gyro.astype(np.float64) * (self.gyro_range_dps / 32768.0)
         return DecodedFrame(
             acc_mps2=acc,
+            gyro_dps=gyro,
             host_time_s=host_time_s,
             seq=self.seq,
             seq_modulus=SEQ_MODULUS,
@@ -106,6 +155,12 @@ class HtpPacket:
 def counts_from_mps2(acc_mps2: NDArray[np.float64], range_g: int) -> NDArray[np.int16]:
     """Quantise acceleration (m/s²) to int16 counts, saturating at the range like a real sensor."""
     counts = np.rint(np.asarray(acc_mps2) / G0 / lsb_g(range_g))
+    return np.clip(counts, -32768, 32767).astype(np.int16)
+
+
+def counts_from_dps(gyro_dps: NDArray[np.float64], range_dps: int) -> NDArray[np.int16]:
+    """Quantise angular rate (°/s) to int16 counts at ±``range_dps``, saturating."""
+    counts = np.rint(np.asarray(gyro_dps) * (32768.0 / range_dps))
     return np.clip(counts, -32768, 32767).astype(np.int16)
 
 
@@ -125,6 +180,7 @@ PROFILE = Profile(
     data_uuid=DATA_UUID,
     make_decoder=_make_decoder,
     name_patterns=(r"^HoldTrack", r"^holdtrack"),
+    has_gyro=True,
     default_settings={"rate_hz": 100.0, "range_g": 8},
     extra_uuids={"control": CONTROL_UUID, "features": FEATURES_UUID},
 )

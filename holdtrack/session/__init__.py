@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from holdtrack.session.format import FORMAT_VERSION, MAX_LINE_BYTES, SUFFIX
 from holdtrack.session.reader import SessionSource, read_session
+from holdtrack.session.recorder import format_utc, host_time_s, parse_utc, recording
 from holdtrack.session.writer import SessionWriteError, SessionWriter
 
-__all__ = ["SessionWriter", "SessionWriteError", "SessionSource", "read_session", "FORMAT_VERSION",
-           "MAX_LINE_BYTES", "SUFFIX"]
+__all__ = ["SessionWriter", "SessionWriteError", "SessionSource", "read_session", "recording", "parse_utc",
+           "format_utc", "host_time_s", "FORMAT_VERSION", "MAX_LINE_BYTES", "SUFFIX"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import IO, Any, Iterator
 
 from holdtrack.errors import InputError, SessionFormatError
-from holdtrack.model import SampleBlock
+from holdtrack.model import LinkEvent, SampleBlock
 from holdtrack.session import format as fmt
 from holdtrack.sources.base import Item, StreamInfo
 
@@ -60,7 +60,7 @@ class _Record:
     line: int
     end_offset: int
     kind: str
-    value: Any  # list[RawPacket] | SampleBlock | LinkEvent | (packets, samples) for "end"
+    value: Any  # PacketBatch | SampleBlock | LinkEvent | (packets, samples) for "end"
 
 
 class SessionSource:
@@ -70,7 +70,8 @@ class SessionSource:
 
     Attributes
     ----------
-    info : StreamInfo with ``format="htrec"``, profile, settings, rate_hz, device, start_utc, notes
+    info : StreamInfo with ``format="htrec"``, profile, settings, rate_hz, device, start_utc, notes (the
+        header's notes, then ``problems``; updated at the end of each full iteration)
     header : the header record as read (unknown fields included)
     ended_cleanly : True when the file ends with a footer (checked at open, confirmed by iterating)
     problems : what was tolerated or skipped, one line each (complete after a full iteration)
@@ -95,6 +96,7 @@ class SessionSource:
         if not self.ended_cleanly:
             self._open_problems.append("session ended abruptly (no footer): the recording was interrupted")
         self.info: StreamInfo = fmt.header_info(self.header, path, list(self._open_problems))
+        self._file_notes = self.info.notes[: len(self.info.notes) - len(self._open_problems)]
         self.problems: list[str] = list(self._open_problems)
         self.packets = self.samples = self.skipped_lines = self.unknown_records = 0
         self.footer: tuple[int, int] | None = None
@@ -167,6 +169,7 @@ class SessionSource:
             self.problems.append(f"{self.skipped_lines} malformed lines skipped in all")
         if self.unknown_records:
             self.problems.append(f"{self.unknown_records} records of unknown kind skipped")
+        self.info.notes[:] = self._file_notes + self.problems  # analysis results report what was tolerated
 
     def _bad_line(self, line_no: int, message: str) -> None:
         if not self.salvage:
@@ -194,8 +197,14 @@ class SessionSource:
     def __iter__(self) -> Iterator[Item]:
         for rec in self.records():
             if rec.kind == fmt.REC_PACKETS:
-                yield from rec.value
+                yield from rec.value.packets()
             elif rec.kind != fmt.REC_END:
+                yield rec.value
+
+    def batches(self) -> Iterator[fmt.PacketBatch | SampleBlock | LinkEvent]:
+        """Like iterating, but packets come as whole :class:`PacketBatch` lines (fast, vectorisable)."""
+        for rec in self.records():
+            if rec.kind != fmt.REC_END:
                 yield rec.value
 
     def read_all(self) -> list[Item]:
@@ -223,6 +232,14 @@ class AppendScan:
     good_size: int  # bytes to keep: everything up to the last data record (no footer, no partial line)
 
 
+def _last_time(value: Any) -> float | None:
+    if isinstance(value, fmt.PacketBatch):
+        return max(value.host_time_s) if len(value) else None
+    if isinstance(value, SampleBlock):
+        return float(value.t_s.max()) if len(value) else None
+    return value.host_time_s if isinstance(value, LinkEvent) else None
+
+
 def scan_for_append(path: str) -> AppendScan:
     """Read a session fully (strictly) to continue it; raises SessionFormatError if it is damaged."""
     src = SessionSource(path)
@@ -231,9 +248,7 @@ def scan_for_append(path: str) -> AppendScan:
         if rec.kind == fmt.REC_END:
             continue
         good = rec.end_offset
-        v = rec.value
-        t = v[-1].host_time_s if rec.kind == fmt.REC_PACKETS else (
-            float(v.t_s.max()) if isinstance(v, SampleBlock) and len(v) else getattr(v, "host_time_s", None))
+        t = _last_time(rec.value)
         if t is not None:
             last_t = t if last_t is None else max(last_t, t)
     return AppendScan(src.header, src.packets, src.samples, last_t, good)

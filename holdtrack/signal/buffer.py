@@ -18,16 +18,18 @@ class SampleBuffer:
         self._k0: list[int] = []
         self._acc: list[NDArray[np.float64]] = []
         self._gyro: list[NDArray[np.float64] | None] = []
+        self._n = 0
 
     def __len__(self) -> int:
-        return sum(a.shape[0] for a in self._acc)
+        return self._n
 
     def append(self, k0: int, acc: NDArray[np.float64], gyro: NDArray[np.float64] | None) -> None:
         if acc.shape[0]:
             self._k0.append(k0)
             self._acc.append(acc)
             self._gyro.append(gyro)
-        over = len(self) - self.max_samples
+            self._n += acc.shape[0]
+        over = self._n - self.max_samples
         if over > 0:
             self.trim(self._k0[0] + over)
 
@@ -37,9 +39,11 @@ class SampleBuffer:
             k0, a = self._k0[0], self._acc[0]
             end = k0 + a.shape[0]
             if end <= k_min:
+                self._n -= a.shape[0]
                 self._k0.pop(0), self._acc.pop(0), self._gyro.pop(0)
             elif k0 < k_min:
                 cut = k_min - k0
+                self._n -= cut
                 self._k0[0] = k_min
                 self._acc[0] = a[cut:]
                 g = self._gyro[0]

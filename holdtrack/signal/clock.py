@@ -93,12 +93,12 @@ class ClockModel:
         if self._env and dev - self._env[-1][0] < bucket:
             if off < self._env[-1][1]:
                 self._env[-1] = (self._env[-1][0], off)
-        else:
-            self._env.append((dev, off))
-            self._env = self._env[-60:]  # ten minutes of buckets
-        if len(self._env) >= 4:
-            x = np.array([e[0] for e in self._env])
-            y = np.array([e[1] for e in self._env])
+            return
+        self._env.append((dev, off))
+        self._env = self._env[-60:]  # ten minutes of buckets
+        if len(self._env) >= 5:  # fit the completed buckets once per new bucket
+            x = np.array([e[0] for e in self._env[:-1]])
+            y = np.array([e[1] for e in self._env[:-1]])
             slope = np.polyfit(x - x[0], y, 1)[0]
             self.drift_ppm = float(slope * 1e6)
 

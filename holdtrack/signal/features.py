@@ -31,12 +31,14 @@ class FrameBatch:
     valid : (n,) bool, the window is complete (K consecutive frames since the last split)
     sigma_mps2 : (n,) window standard deviation, m/s² (nan where invalid)
     gravity_mps2 : (n, 3) window mean acceleration, m/s²
+    sigma_short_mps2 : (n,) standard deviation over the last ``Ks`` frames (nan where incomplete)
     """
 
     f0: int
     valid: NDArray[np.bool_]
     sigma_mps2: NDArray[np.float64]
     gravity_mps2: NDArray[np.float64]
+    sigma_short_mps2: NDArray[np.float64]  # the same statistic over a short window (~0.25 s), for boundaries
 
     def __len__(self) -> int:
         return int(self.valid.shape[0])
@@ -58,10 +60,12 @@ class FrameFeatures:
         the statistic independent of the rate; skipped when the cut-off is above 0.35 * fs.
     """
 
-    def __init__(self, fs: float, *, window_s: float = 1.0, lowpass_hz: float = 10.0, frame_rate_hz: float = 20.0) -> None:
+    def __init__(self, fs: float, *, window_s: float = 1.0, lowpass_hz: float = 10.0, frame_rate_hz: float = 20.0,
+                 short_window_s: float = 0.25) -> None:
         self.fs = fs
         self.D = frame_length(fs, frame_rate_hz)
         self.K = max(2, int(round(window_s * fs / self.D)))
+        self.Ks = min(self.K, max(2, int(round(short_window_s * fs / self.D))))
         self.frame_s = self.D / fs
         # near Nyquist a Butterworth rings for many samples after motion; there the sensor's own
         # anti-alias filter already bounds the band, so no extra low-pass is applied
@@ -136,17 +140,28 @@ class FrameFeatures:
         all_s2 = np.concatenate((self._hist_s2, s2))
         all_f = np.concatenate((np.asarray(self._hist_f, dtype=np.int64), fidx))
         K = self.K
+        p = np.arange(h, h + n)
+        sigma, grav, valid = self._stats(all_s1, all_s2, all_f, p, K)
+        sigma_short, _, _ = self._stats(all_s1, all_s2, all_f, p, self.Ks)
+        keep = max(K - 1, 0)
+        self._hist_f = list(all_f[-keep:]) if keep else []
+        self._hist_s1 = all_s1[-keep:] if keep else np.zeros((0, 3))
+        self._hist_s2 = all_s2[-keep:] if keep else np.zeros((0, 3))
+        return FrameBatch(f_start, valid, sigma, grav, sigma_short)
+
+    def _stats(self, all_s1: NDArray[np.float64], all_s2: NDArray[np.float64], all_f: NDArray[np.int64],
+               p: NDArray[np.int64], K: int) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+        """Sigma, mean and validity of the K-frame windows ending at positions ``p`` of the history arrays."""
+        n = p.shape[0]
         valid = np.zeros(n, dtype=bool)
         sigma = np.full(n, np.nan)
         grav = np.full((n, 3), np.nan)
-        # windows ending at positions p = h .. h+n-1 in all_*; complete if p - K + 1 >= 0 and contiguous
-        p = np.arange(h, h + n)
         ok = p - K + 1 >= 0
         if ok.any():
             pe = p[ok]
             w1 = all_s1[pe].copy()
             w2 = all_s2[pe].copy()
-            for j in range(1, K):
+            for j in range(1, K):  # a fixed summation order: bit-identical whatever the chunking
                 w1 += all_s1[pe - j]
                 w2 += all_s2[pe - j]
             contiguous = all_f[pe] - all_f[pe - K + 1] == K - 1
@@ -157,8 +172,4 @@ class FrameFeatures:
             valid[ok] = contiguous
             sigma[ok] = np.where(contiguous, sig, np.nan)
             grav[ok] = mean + self._ref
-        keep = max(K - 1, 0)
-        self._hist_f = list(all_f[-keep:]) if keep else []
-        self._hist_s1 = all_s1[-keep:] if keep else np.zeros((0, 3))
-        self._hist_s2 = all_s2[-keep:] if keep else np.zeros((0, 3))
-        return FrameBatch(f_start, valid, sigma, grav)
+        return sigma, grav, valid

@@ -25,6 +25,7 @@ from holdtrack.signal.features import FrameFeatures
 from holdtrack.signal.grid import GridResampler
 from holdtrack.signal.metrics import hold_metrics
 from holdtrack.signal.score import score_hold
+from holdtrack.signal.swayband import noise_floor_from_sigma
 from holdtrack.signal.segment import ClosedPeriod, HoldSegmenter, SegmenterParams
 
 Event = Union[Gap, StillPeriod, Hold]
@@ -47,6 +48,7 @@ class PipelineConfig:
     noise_cap_mps2: float = 0.015
     wobble_tolerance_s: float = 1.0
     wobble_max_mps2: float = 2.5
+    boundary_mps2: float = 0.2
     tilt_tolerance_deg: float = 20.0
     min_still_s: float = 2.0
     min_hold_s: float = 5.0
@@ -115,7 +117,8 @@ class Pipeline:
         self.frame_s = D / self.fs
         wobble_frames = int(round((cfg.wobble_tolerance_s + cfg.window_s) / self.frame_s))
         self.segmenter = HoldSegmenter(SegmenterParams(K, wobble_frames, math.cos(math.radians(cfg.tilt_tolerance_deg)),
-                                                       wobble_max_sigma=cfg.wobble_max_mps2))
+                                                       wobble_max_sigma=cfg.wobble_max_mps2, Ks=self.features.Ks,
+                                                       refine_mps2=cfg.boundary_mps2))
         self.buffer = SampleBuffer(max_samples=int(cfg.max_hold_buffer_s * self.fs))
         self.noise_floor_mps2: float | None = None
         self._last_sigma: float | None = None
@@ -253,7 +256,9 @@ class Pipeline:
         wobble_s = max(0.0, (c.wobble_frames - c.wobbles * (self.features.K - 1)) * self.frame_s)
         metrics, notes = hold_metrics(
             acc, self.fs, gyro,
-            noise_floor_mps2=min(c.noise_floor_mps2 if math.isfinite(c.noise_floor_mps2) else 0.0, self.config.noise_cap_mps2),
+            noise_floor_mps2=noise_floor_from_sigma(  # the detector's 3-axis SD -> per-axis sway-band RMS
+                min(c.noise_floor_mps2 if math.isfinite(c.noise_floor_mps2) else 0.0, self.config.noise_cap_mps2),
+                self.fs, self.config.lowpass_hz),
             wobbles=c.wobbles, wobble_time_s=wobble_s,
         )
         score, components = score_hold(metrics)

@@ -31,6 +31,33 @@ from holdtrack.signal.features import FrameBatch
 MOVING, STILL, PENDING = 0, 1, 2
 
 
+class FrameSeries:
+    """Recent per-frame values addressed by global frame index (missing frames read as nan)."""
+
+    def __init__(self) -> None:
+        self._f0: list[int] = []
+        self._v: list[NDArray[np.float64]] = []
+
+    def append(self, f0: int, values: NDArray[np.float64]) -> None:
+        if values.shape[0]:
+            self._f0.append(f0)
+            self._v.append(values)
+
+    def get(self, fa: int, fb: int) -> NDArray[np.float64]:
+        """Values of frames ``fa .. fb - 1``."""
+        out = np.full(max(fb - fa, 0), np.nan)
+        for f0, v in zip(self._f0, self._v):
+            lo, hi = max(fa, f0), min(fb, f0 + v.shape[0])
+            if hi > lo:
+                out[lo - fa : hi - fa] = v[lo - f0 : hi - f0]
+        return out
+
+    def trim(self, f_min: int) -> None:
+        while self._f0 and self._f0[0] + self._v[0].shape[0] <= f_min:
+            self._f0.pop(0)
+            self._v.pop(0)
+
+
 @dataclass(frozen=True)
 class ClosedPeriod:
     """A still period in frame units: frames ``start_f .. end_f - 1``."""
@@ -52,7 +79,8 @@ class SegmenterParams:
     wobble_frames: int  # longest non-still run that is still a wobble
     tilt_cos: float  # cos(tilt tolerance)
     wobble_max_sigma: float = float("inf")  # a run peaking above this (m/s²) is motion, however short
-    refine_factor: float = 0.0  # boundary refinement: short-window sigma above factor x threshold is motion
+    Ks: int = 2  # frames per short window
+    refine_mps2: float = 0.0  # boundary refinement: short-window sigma above this is motion (0 = off)
 
 
 @dataclass
@@ -79,6 +107,8 @@ class HoldSegmenter:
         self._nf: NDArray[np.float64] = np.zeros(0)
         self._nf_f0 = 0
         self._nf_last = float("nan")
+        self._short = FrameSeries()  # short-window sigma, for placing boundaries
+        self._thr: NDArray[np.float64] = np.zeros(0)
 
     # ------------------------------------------------------------------ public
     def push(self, batch: FrameBatch, still: NDArray[np.bool_], noise: NDArray[np.float64]) -> list[ClosedPeriod]:
@@ -92,6 +122,7 @@ class HoldSegmenter:
             return out
         self.next_f = batch.f0 + n
         self._nf, self._nf_f0 = noise, batch.f0
+        self._short.append(batch.f0, batch.sigma_short_mps2)
         change = np.flatnonzero(np.diff(still.astype(np.int8))) + 1
         bounds = np.concatenate(([0], change, [n]))
         for a, b in zip(bounds[:-1], bounds[1:]):
@@ -100,7 +131,39 @@ class HoldSegmenter:
             else:
                 self._moving_run(batch, int(a), int(b), out)
         self._nf_last = float(noise[-1])
+        keep = self.open.start_f if self.open is not None else self.next_f
+        self._short.trim(keep - 2 * self.p.K - self.p.wobble_frames)
         return out
+
+    def refine_start(self, f: int) -> int:
+        """Where motion stopped, given the first still window ends at frame ``f``.
+
+        The window start ``f - K + 1`` is a fixed look-back; within it, the last short window whose sigma
+        exceeds the refinement threshold still held motion, so the hold starts after it.
+        """
+        K, Ks = self.p.K, self.p.Ks
+        start = f - K + 1
+        if self.p.refine_mps2 <= 0:
+            return start
+        ss = self._short.get(start + Ks - 1, f + 1)
+        hot = np.flatnonzero(ss > self.p.refine_mps2)
+        if hot.size:
+            j = start + Ks - 1 + int(hot[-1])
+            start = j - Ks + 2
+        return start
+
+    def refine_end(self, e: int) -> int:
+        """Where motion started, given the first non-still window ends at frame ``e``."""
+        if self.p.refine_mps2 <= 0:
+            return e
+        lo = e - self.p.K + 1
+        ss = self._short.get(lo, e + 1)
+        cold = np.flatnonzero(~(ss > self.p.refine_mps2))
+        if cold.size == 0:
+            return lo
+        if cold[-1] == ss.size - 1:
+            return e
+        return lo + int(cold[-1]) + 1
 
     def _nf_at(self, f: int) -> float:
         i = f - self._nf_f0
@@ -147,7 +210,7 @@ class HoldSegmenter:
             elif length >= need:  # too long for a wobble
                 at = f_a + need - 1
             if at is not None:
-                out.extend(self._close(self.pend_start, "motion", self._nf_at(at)))
+                out.extend(self._close(self.refine_end(self.pend_start), "motion", self._nf_at(at)))
             else:
                 self.pend_len += length
                 self.pend_nf = self._nf_at(batch.f0 + b - 1)
@@ -156,7 +219,7 @@ class HoldSegmenter:
         while a < b:
             f_a = batch.f0 + a
             if self.mode == MOVING:
-                start = max(f_a - self.p.K + 1, self.last_end_f)
+                start = max(self.refine_start(f_a), self.last_end_f)
                 self.open = _Open(start, batch.gravity_mps2[a] / np.linalg.norm(batch.gravity_mps2[a]))
                 self.mode = STILL
             elif self.mode == PENDING:
@@ -164,7 +227,7 @@ class HoldSegmenter:
                 g0 = batch.gravity_mps2[a]
                 back = float(g0 @ self.open.ref_g) / max(float(np.linalg.norm(g0)), 1e-12) >= self.p.tilt_cos
                 if not back:  # the excursion changed the posture: it was motion, not a wobble
-                    out.extend(self._close(self.pend_start, "motion", self.pend_nf))
+                    out.extend(self._close(self.refine_end(self.pend_start), "motion", self.pend_nf))
                     continue
                 self.open.wobbles += 1
                 self.open.wobble_frames += self.pend_len

@@ -256,3 +256,21 @@ def test_time_in_unnamed_milliseconds_is_caught(write):
         open_import(write("ms.csv", "time,ax,ay,az\n" + rows))
     b = open_import(write("ms2.csv", "time [ms],ax,ay,az\n" + rows)).read_all()
     assert b.t_s[-1] == pytest.approx(0.19)
+
+
+def test_prose_is_not_a_table(write):
+    p = write("notes.txt", "This is a README.\nIt has sentences, of different lengths; and words.\n\nThe end\n")
+    with pytest.raises(UnknownFormatError, match="unrecognised file format") as ei:
+        open_import(p)
+    assert str(p) in str(ei.value)
+
+
+def test_stray_carriage_returns(write):
+    for text in ("\r0", "t,ax,ay,az\r0,0,0,1\r0.01,0,0,1\r", '"t\r",ax\n1,2\n'):
+        p = write("cr.csv", text)
+        try:
+            open_import(p, rate=50).read_all()
+        except InputError:
+            pass
+    b = open_import(write("mac.csv", "t,ax,ay,az\r0,0,0,1\r0.01,0,0,1\r")).read_all()
+    assert len(b) == 2

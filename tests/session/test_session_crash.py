@@ -41,7 +41,8 @@ RECORDER = textwrap.dedent("""
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(REPO)}
+    # no .pyc writes: under RLIMIT_FSIZE they would leave truncated bytecode in the repository
+    return {**os.environ, "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

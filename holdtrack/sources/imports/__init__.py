@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from holdtrack.errors import InputError, UnknownFormatError
-from holdtrack.sources.imports import generic_csv
+from holdtrack.sources.imports import generic_csv, movella, phyphox, polar_logger, sensor_logger
 from holdtrack.sources.imports._container import Container
 from holdtrack.sources.imports._text import HEAD_BYTES, binary_offset
 from holdtrack.sources.imports.filesource import FileSource
@@ -36,8 +36,9 @@ class Format:
     open: Callable[..., FileSource]
 
 
+#: Every format, in ``--format`` order; on equal sniff scores the earlier one wins.
 REGISTRY: list[Format] = [
-    Format(generic_csv.NAME, "generic CSV/TSV table (time + x,y,z)", generic_csv.sniff, generic_csv.open_source),
+    Format(m.NAME, m.TITLE, m.sniff, m.open_source) for m in (generic_csv, sensor_logger, phyphox, movella, polar_logger)
 ]
 
 

@@ -71,10 +71,12 @@ def _find_triple(names: Sequence[str], patterns: tuple[re.Pattern[str], ...], al
     for i, cell in enumerate(names):
         base, unit = split_unit(cell)
         key = _key(base)
+        u = aliases.get(unit.lower().replace(" ", "")) if unit else None
+        if unit and u is None:
+            continue  # "X [dps]" is not an acceleration column, "gx [g]" not a gyroscope one
         for pat in patterns:
             m = pat.match(key)
             if m and m.group("axis") not in found:
-                u = aliases.get(unit.lower().replace(" ", "")) if unit else None
                 if u is None and key.startswith("gf") and aliases is _ACC_UNIT_ALIASES:
                     u = "g"
                 found[m.group("axis")] = (i, u)

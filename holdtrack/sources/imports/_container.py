@@ -1,12 +1,12 @@
 """Where an importer's files live: one plain file, a folder of exported files, or a zip archive.
 
-Zip archives are read defensively: only members the importer asks for are opened, member counts and
-uncompressed sizes are capped (zip bombs), and the bytes actually inflated are counted as they are read.
+Zip archives are read defensively: only members the importer asks for are opened, and member counts
+and declared uncompressed sizes are capped (zip bombs; :mod:`zipfile` stops inflating at the declared
+size and fails the CRC check if the data goes on).
 """
 
 from __future__ import annotations
 
-import io
 import os
 import zipfile
 from contextlib import contextmanager
@@ -21,24 +21,6 @@ MAX_MEMBER_BYTES = 512 * 1024 * 1024
 MAX_MEMBERS = 10_000
 
 Opener = Callable[[], ContextManager[BinaryIO]]
-
-
-class _CappedReader(io.RawIOBase):
-    """Read-only wrapper that fails once more than ``cap`` bytes came out of ``inner``."""
-
-    def __init__(self, inner: BinaryIO, cap: int, label: str) -> None:
-        self._inner, self._cap, self._label, self._n = inner, cap, label, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: bytearray) -> int:  # type: ignore[override]
-        data = self._inner.read(len(b))
-        self._n += len(data)
-        if self._n > self._cap:
-            raise InputError(f"zip member inflates beyond {self._cap} bytes (zip bomb?)", path=self._label)
-        b[: len(data)] = data
-        return len(data)
 
 
 class Container:
@@ -97,6 +79,15 @@ class Container:
             hits.append(name)
         return min(hits, key=lambda n: (n.count("/"), n)) if hits else None
 
+    def sibling(self, name: str, basename: str) -> str | None:
+        """The member called ``basename`` (case-insensitive) in the same folder as member ``name``."""
+        parent = PurePosixPath(name).parent
+        for other in self.names():
+            p = PurePosixPath(other)
+            if p.parent == parent and p.name.lower() == basename.lower():
+                return other
+        return None
+
     def display(self, name: str) -> str:
         """How a member is named in messages: ``export.zip:Accelerometer.csv`` or a file path."""
         return f"{self.path}:{name}" if self.zip is not None else os.path.join(self.root, name)
@@ -129,8 +120,8 @@ class Container:
                 raw = zf.open(info)
             except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError, ValueError) as exc:
                 raise InputError(f"cannot open zip member: {exc}", path=label) from None
-            with raw:
-                yield io.BufferedReader(_CappedReader(raw, min(info.file_size, MAX_MEMBER_BYTES), label))
+            with raw:  # zipfile never inflates more than the declared file_size (checked above)
+                yield raw  # type: ignore[misc]
 
         return open_member
 

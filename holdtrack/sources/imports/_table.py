@@ -6,8 +6,10 @@ Importers describe *where* the numbers are (:class:`Table`) and *what* they mean
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
@@ -21,10 +23,13 @@ from holdtrack.sources.imports._text import (
     HEAD_BYTES, iter_lines, parse_numbers, sniff_decimal_comma, sniff_delimiter, split_cells, split_header,
 )
 from holdtrack.sources.imports._timebase import TimeCleaner, detect_units, estimate_rate, units_note
-from holdtrack.sources.imports.filesource import BLOCK_SAMPLES, FileSource
+from holdtrack.sources.imports import filesource as _fs
+from holdtrack.sources.imports.filesource import FileSource
 
 #: Lines of a file looked at to find the header and sniff the dialect.
 SNIFF_LINES = 64
+#: Rows read before the first block to estimate the rate and units (independent of the block size).
+PROBE_ROWS = 4096
 #: Plausible accelerometer sample rates, Hz (outside: the time unit was misread).
 MIN_RATE_HZ, MAX_RATE_HZ = 0.5, 20_000.0
 
@@ -40,56 +45,60 @@ class Table:
     delimiter: str | None
     decimal_comma: bool = False
 
-    def chunks(self, cols: Sequence[int], size: int = BLOCK_SAMPLES
-               ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Yield ``(line_numbers (n,), values (n, len(cols)))`` for the data rows, ``size`` at a time."""
-        ncols = len(self.names)
-        sel_names = [self.names[c] for c in cols]
-        rows: list[list[str]] = []
+    def chunks(self, cols: Sequence[int], size: int | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Yield ``(line_numbers (n,), values (n, len(cols)))`` for the data rows, ``size`` (default
+        :data:`~holdtrack.sources.imports.filesource.BLOCK_SAMPLES`) at a time."""
+        size = size or _fs.BLOCK_SAMPLES
         lines: list[int] = []
+        texts: list[str] = []
         with self.opener() as f:
             for lineno, text in iter_lines(f, self.path):
                 if lineno <= self.header_line or not text.strip():
                     continue
-                cells = split_cells(text, self.delimiter)
-                if len(cells) != ncols and not (len(cells) == ncols + 1 and cells[-1] == ""):
-                    raise InputError(f"expected {ncols} fields, found {len(cells)}", path=self.path, line=lineno)
-                rows.append([cells[c] for c in cols])
                 lines.append(lineno)
-                if len(rows) >= size:
-                    yield np.array(lines), parse_numbers(rows, lines, sel_names, self.path, self.decimal_comma)
-                    rows, lines = [], []
-        if rows:
-            yield np.array(lines), parse_numbers(rows, lines, sel_names, self.path, self.decimal_comma)
+                texts.append(text)
+                if len(texts) >= size:
+                    yield self._parse(lines, texts, cols)
+                    lines, texts = [], []
+        if texts:
+            yield self._parse(lines, texts, cols)
+
+    def _parse(self, lines: list[int], texts: list[str], cols: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        ncols = len(self.names)
+        rows = [split_cells(t, self.delimiter) for t in texts]
+        for ln, cells in zip(lines, rows):
+            if len(cells) != ncols and not (len(cells) == ncols + 1 and not cells[-1].strip()):
+                raise InputError(f"expected {ncols} fields, found {len(cells)}", path=self.path, line=ln)
+        pick = itemgetter(*cols)
+        sel = [pick(r) for r in rows] if len(cols) > 1 else [(r[cols[0]],) for r in rows]
+        values = parse_numbers(sel, lines, [self.names[c] for c in cols], self.path, self.decimal_comma)
+        return np.array(lines), values
+
+    def read_all(self, cols: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """All data rows at once: ``(line_numbers (n,), values (n, len(cols)))``."""
+        parts = list(self.chunks(cols))
+        if not parts:
+            return np.zeros(0, int), np.zeros((0, len(cols)))
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
 def head_lines(opener: Opener, path: str, n: int = SNIFF_LINES) -> list[tuple[int, str]]:
     """The first ``n`` lines of a file (numbered), read within the first HEAD_BYTES bytes."""
-    out: list[tuple[int, str]] = []
     with opener() as f:
-        limited = _Limited(f, HEAD_BYTES)
-        for item in iter_lines(limited, path):  # type: ignore[arg-type]
-            out.append(item)
-            if len(out) >= n:
-                break
-    if out and limited.truncated:
+        try:
+            head = f.read(HEAD_BYTES)
+        except InputError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any read failure of a corrupt member
+            raise InputError(f"cannot read the file: {exc}", path=path) from None
+    out: list[tuple[int, str]] = []
+    for item in iter_lines(io.BytesIO(head), path):
+        out.append(item)
+        if len(out) >= n:
+            return out
+    if out and len(head) == HEAD_BYTES and not head.endswith(b"\n"):
         out.pop()  # the last line may be cut
     return out
-
-
-class _Limited:
-    def __init__(self, f: Any, n: int) -> None:
-        self.f, self.left, self.truncated = f, n, False
-
-    def readline(self, limit: int) -> bytes:
-        if self.left <= 0:
-            self.truncated = True
-            return b""
-        data = self.f.readline(min(limit, self.left))
-        self.left -= len(data)
-        if self.left <= 0 and data and not data.endswith(b"\n"):
-            self.truncated = True
-        return data
 
 
 def locate_table(opener: Opener, path: str, is_header: Callable[[str], bool] | None = None,
@@ -141,20 +150,21 @@ class Plan:
     format : format name for StreamInfo
     acc_cols : x, y, z column indices
     acc_unit : ``"g"``/``"mg"``/``"m/s2"`` if the format or header says so, else None (detect)
-    acc_sign : +1, or -1 to flip all axes (iOS sign convention)
     time_cols : columns the time is computed from (empty: times come from ``--rate``)
-    time_fn : factory of a stateful function (n, len(time_cols)) values -> absolute times, s
+    time_fn : factory of a stateful function (n, len(time_cols)) values -> absolute times, s; the function
+        may have a ``notes() -> list[str]`` method, called when the file has been read
     gyro_cols, gyro_scale : gyroscope columns and their deg/s per unit
+    gyro_at : or a function giving the gyroscope (n, 3) deg/s at absolute times (another file)
     """
 
     format: str
     acc_cols: tuple[int, int, int]
     acc_unit: str | None = None
-    acc_sign: float = 1.0
     time_cols: tuple[int, ...] = ()
     time_fn: Callable[[], TimeFn] | None = None
     gyro_cols: tuple[int, int, int] | None = None
     gyro_scale: float = 1.0
+    gyro_at: Callable[[np.ndarray], np.ndarray] | None = None  # absolute times (s) -> (n, 3) deg/s
     notes: list[str] = field(default_factory=list)
     start_utc: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
@@ -183,11 +193,15 @@ def scaled_time(scale: float, offset: float = 0.0) -> Callable[[], TimeFn]:
     return lambda: (lambda v: (v[:, 0] - offset) * scale)
 
 
-def build_source(table: Table, plan: Plan, units: str | None = None, rate: float | None = None) -> FileSource:
-    """Probe the first chunk (rate, units) and return a streaming FileSource for the table."""
+def build_source(table: Table, plan: Plan, units: str | None = None, rate: float | None = None,
+                 path: str | None = None) -> FileSource:
+    """Probe the first rows (rate, units) and return a streaming FileSource for the table.
+
+    ``path`` is the file the user named (a zip), if the table is a member inside it.
+    """
     units, rate = check_args(units, rate)
     cols = list(plan.acc_cols) + list(plan.time_cols) + list(plan.gyro_cols or ())
-    first = next(table.chunks(cols), None)
+    first = next(table.chunks(cols, PROBE_ROWS), None)
     if first is None:
         raise InputError("no data rows after the header", path=table.path, line=table.header_line or None)
     lines0, vals0 = first
@@ -217,8 +231,8 @@ def build_source(table: Table, plan: Plan, units: str | None = None, rate: float
     else:
         unit, med = detect_units(vals0[:, :3], table.path, table.header_line or None)
         notes.append(units_note(unit, "detected", med))
-    scale = ACC_SCALE[unit] * plan.acc_sign
-    info = StreamInfo(format=plan.format, path=table.path, rate_hz=nominal, start_utc=plan.start_utc,
+    scale = ACC_SCALE[unit]
+    info = StreamInfo(format=plan.format, path=path or table.path, rate_hz=nominal, start_utc=plan.start_utc,
                       notes=notes, settings=dict(plan.settings, units=unit))
 
     def produce(out_notes: list[str]) -> Iterator[SampleBlock]:
@@ -237,7 +251,10 @@ def build_source(table: Table, plan: Plan, units: str | None = None, rate: float
             gyro = None
             if plan.gyro_cols:
                 gyro = vals[keep, 3 + nt:6 + nt] * plan.gyro_scale
+            elif plan.gyro_at is not None and nt:
+                gyro = plan.gyro_at(t_abs[keep])
             yield SampleBlock(t, vals[keep, :3] * scale, gyro)
         out_notes.extend(cleaner.notes())
+        out_notes.extend(getattr(time_fn, "notes", lambda: [])())
 
     return FileSource(info, produce)

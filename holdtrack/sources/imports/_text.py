@@ -19,6 +19,8 @@ from holdtrack.errors import InputError
 MAX_LINE_BYTES = 1 << 16
 #: Bytes read from the start of a file to sniff its format and dialect.
 HEAD_BYTES = 1 << 16
+#: Bytes read at a time.
+READ_BYTES = 1 << 20
 
 # C0 control bytes never found in text tables (tab, LF, CR, FF are allowed).
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -32,42 +34,67 @@ def binary_offset(head: bytes) -> int | None:
     return m.start() if m else None
 
 
+def _read_error(exc: Exception, path: str, line: int) -> InputError:
+    return InputError(f"cannot read the file: {exc}", path=path, line=line)
+
+
 def iter_lines(stream: BinaryIO, path: str) -> Iterator[tuple[int, str]]:
     """Yield ``(line_number, text)`` without line endings; a UTF-8 BOM is dropped.
 
-    Raises InputError for over-long lines, binary bytes and read failures (corrupt zip members).
-    Invalid UTF-8 is replaced (it can only matter in free-text preamble lines).
+    Reads ``stream`` in blocks of READ_BYTES. Raises InputError for over-long lines, binary bytes and
+    read failures (corrupt zip members). Invalid UTF-8 is replaced (it can only matter in free-text
+    preamble lines). A lone CR (classic Mac line end) ends a line too.
     """
-    lineno = 0
+    lineno, carry, first = 0, b"", True
     while True:
         try:
-            raw = stream.readline(MAX_LINE_BYTES + 1)
+            data = stream.read(READ_BYTES)
         except InputError:
             raise
         except (OSError, EOFError, zipfile.BadZipFile, zlib.error, RuntimeError, ValueError) as exc:
-            raise InputError(f"cannot read the file: {exc}", path=path, line=lineno + 1) from None
-        if not raw:
-            return
-        if len(raw) > MAX_LINE_BYTES:
-            raise InputError(
-                f"line longer than {MAX_LINE_BYTES} bytes: not a sensor table", path=path, line=lineno + 1
-            )
-        bad = binary_offset(raw)
+            raise _read_error(exc, path, lineno + 1) from None
+        buf = carry + data
+        cut = buf.rfind(b"\n") + 1 if data else len(buf)
+        chunk, carry = buf[:cut], buf[cut:]
+        if len(carry) > MAX_LINE_BYTES:
+            raise InputError(f"line longer than {MAX_LINE_BYTES} bytes: not a sensor table", path=path,
+                             line=lineno + chunk.count(b"\n") + 1)
+        bad = binary_offset(chunk)
         if bad is not None:
-            raise InputError(
-                f"binary data (byte 0x{raw[bad]:02x}) in a text file", path=path, line=lineno + 1
-            )
-        text = raw.decode("utf-8", errors="replace")
-        if lineno == 0 and text.startswith("\ufeff"):
-            text = text[1:]
-        for part in text.rstrip("\r\n").split("\r"):  # lone CR (classic Mac) ends a line too
-            lineno += 1
-            yield lineno, part
+            raise InputError(f"binary data (byte 0x{chunk[bad]:02x}) in a text file", path=path,
+                             line=lineno + chunk.count(b"\n", 0, bad) + 1)
+        text = chunk.decode("utf-8", errors="replace")
+        if first and text:
+            text, first = (text[1:] if text.startswith("\ufeff") else text), False
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        if lines and max(map(len, lines)) > MAX_LINE_BYTES:
+            i = next(k for k, x in enumerate(lines) if len(x) > MAX_LINE_BYTES)
+            raise InputError(f"line longer than {MAX_LINE_BYTES} bytes: not a sensor table", path=path,
+                             line=lineno + i + 1)
+        for line in lines:
+            if line.endswith("\r"):
+                line = line[:-1]
+            if "\r" in line:
+                for part in line.split("\r"):
+                    lineno += 1
+                    yield lineno, part
+            else:
+                lineno += 1
+                yield lineno, line
+        if not data:
+            return
 
 
 def split_cells(text: str, delimiter: str | None) -> list[str]:
-    """Split a data line into stripped cells (surrounding double quotes removed)."""
+    """Split a data line into cells; quoted cells are stripped of spaces and their double quotes.
+
+    Unquoted cells keep surrounding spaces (number parsing ignores them).
+    """
     cells = text.split(delimiter) if delimiter is not None else text.split()
+    if '"' not in text:
+        return cells
     out = []
     for c in cells:
         c = c.strip()
@@ -82,7 +109,10 @@ def split_header(text: str, delimiter: str | None) -> list[str]:
     if delimiter is None:
         names = text.split()
     else:
-        names = [c.strip() for c in next(csv.reader([text], delimiter=delimiter))]
+        try:
+            names = [c.strip() for c in next(csv.reader([text], delimiter=delimiter), [])]
+        except csv.Error:  # stray CR or quote: fall back to a plain split
+            names = split_cells(text, delimiter)
     while names and names[-1] == "":
         names.pop()
     return names
@@ -92,7 +122,7 @@ def _counts(lines: Sequence[str], delimiter: str | None) -> list[int]:
     out = []
     for line in lines:
         cells = split_cells(line, delimiter)
-        if delimiter is not None and len(cells) > 1 and cells[-1] == "":
+        if delimiter is not None and len(cells) > 1 and not cells[-1].strip():
             cells.pop()  # trailing delimiter
         out.append(len(cells))
     return out
@@ -123,7 +153,7 @@ def sniff_decimal_comma(data: Sequence[str], delimiter: str | None) -> bool:
     if delimiter == ",":
         return False
     for line in data[:50]:
-        if any(_DECIMAL_COMMA.match(c) for c in split_cells(line, delimiter)):
+        if any(_DECIMAL_COMMA.match(c.strip()) for c in split_cells(line, delimiter)):
             return True
     return False
 
@@ -155,7 +185,7 @@ def parse_numbers(
                     float(c)
                 except ValueError:
                     shown = c if len(c) <= 40 else c[:37] + "..."
-                    what = "empty cell" if not c else f"{shown!r} is not a number"
+                    what = "empty cell" if not c.strip() else f"{shown.strip()!r} is not a number"
                     raise InputError(f"column {name!r}: {what}", path=path, line=int(ln)) from None
         raise  # pragma: no cover - numpy and float() agree on what a number is
     finite = np.isfinite(arr)

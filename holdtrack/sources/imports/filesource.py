@@ -40,3 +40,10 @@ class FileSource:
     def read_all(self) -> SampleBlock:
         """All samples as one block (tests, small files)."""
         return SampleBlock.concatenate(list(self))
+
+
+def split_blocks(block: SampleBlock, size: int | None = None) -> Iterator[SampleBlock]:
+    """An in-memory block cut into blocks of at most ``size`` (default BLOCK_SAMPLES) samples."""
+    size = size or BLOCK_SAMPLES
+    for start in range(0, len(block), size):
+        yield block.slice(start, start + size)

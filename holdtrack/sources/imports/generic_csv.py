@@ -23,36 +23,50 @@ from holdtrack.sources.imports._columns import GYRO_SCALE, TIME_SCALE, find_acc,
 from holdtrack.sources.imports._container import Opener, file_opener
 from holdtrack.sources.imports._epoch import epoch_unit, utc_iso
 from holdtrack.sources.imports._table import Plan, Table, build_source, head_lines, locate_table, scaled_time
-from holdtrack.sources.imports._text import HEAD_BYTES, binary_offset, is_number, split_cells, split_header
+from holdtrack.sources.imports._text import (
+    HEAD_BYTES, binary_offset, is_number, sniff_delimiter, split_cells, split_header,
+)
 from holdtrack.sources.imports.filesource import FileSource
 
 NAME = "csv"
+TITLE = "generic CSV/TSV table (time column + x, y, z)"
 
 
-def _first_line(head: bytes) -> str | None:
-    for raw in head.splitlines():
-        text = raw.decode("utf-8", errors="replace").lstrip("\ufeff")
+def _text_lines(head: bytes, n: int = 20) -> list[str]:
+    """The first ``n`` non-blank, non-comment lines of the head (the last one may be cut: dropped)."""
+    raw = head.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+    if len(head) >= HEAD_BYTES:
+        raw = raw[:-1]
+    lines = []
+    for r in raw:
+        text = r.decode("utf-8", errors="replace").lstrip("\ufeff")
         if text.strip() and not text.lstrip().startswith("#"):
-            return text
-    return None
+            lines.append(text)
+            if len(lines) >= n:
+                break
+    return lines
 
 
 def sniff(head: bytes, filename: str) -> float:
-    """0.5 for a text table with a recognisable header, 0.2 for a headerless numeric table, else 0."""
+    """0.5 for a text table with a recognisable header, 0.2 for a headerless 3-column numeric table,
+    0.1 for another table with a constant number of fields per line, else 0."""
     if not head or binary_offset(head) is not None:
         return 0.0
-    line = _first_line(head)
-    if line is None:
+    lines = _text_lines(head)
+    if len(lines) == 1:  # a header alone still names the format (the error will be "no data rows")
+        return 0.5 if any(find_acc(split_header(lines[0], d)) for d in ("\t", ";", ",", None)) else 0.0
+    if not lines:
         return 0.0
-    for delim in ("\t", ";", ",", None):
-        cells = split_header(line, delim) if delim else line.split()
-        if len(cells) < 2:
-            continue
-        if find_acc(cells) is not None:
-            return 0.5
-        if all(is_number(c) for c in cells) and len(cells) == 3:
-            return 0.2
-    return 0.1 if len(head.splitlines()) > 1 else 0.0
+    first = lines[0]
+    headerless = all(is_number(c) for c in first.replace(";", " ").replace("\t", " ").replace(",", " ").split())
+    try:
+        delim = sniff_delimiter(None if headerless else first, lines if headerless else lines[1:])
+    except ValueError:
+        return 0.0
+    cells = split_header(first, delim)
+    if headerless:
+        return 0.2 if len(cells) == 3 else 0.1
+    return 0.5 if find_acc(cells) is not None else 0.1
 
 
 def _is_header(text: str) -> bool:

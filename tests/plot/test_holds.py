@@ -1,0 +1,127 @@
+"""The hold graph: real content, every degenerate case, and the sizes."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from holdtrack.analysis import analyze
+from holdtrack.errors import ConfigError
+from holdtrack.plot.holds import plot_session
+from tests.plot.conftest import all_text, ink_fraction, rendered
+
+TIME_PANELS = 4
+
+
+def hold_patches(ax) -> list:
+    return [p for p in ax.patches if (p.get_gid() or "").startswith("hold-")]
+
+
+def test_plank_overview_content(plank) -> None:
+    n = len(plank.holds)
+    assert n == 2, "the plank demo has two holds"
+    fig = plot_session(plank)
+    axes = fig.get_axes()
+    assert len(axes) == TIME_PANELS + 2 * n  # 4 time panels + (sway, summary) per hold
+    time_axes = axes[:TIME_PANELS]
+    for ax in time_axes:
+        assert len(hold_patches(ax)) == n
+        assert ax.get_title(loc="left")
+        assert "(" in ax.get_ylabel() and ")" in ax.get_ylabel(), ax.get_ylabel()
+    assert time_axes[-1].get_xlabel().endswith("(s)")
+    lo, hi = time_axes[-1].get_xlim()
+    assert lo == 0.0 and hi == pytest.approx(plank.duration_s)
+    # one 95 % ellipse per hold, sway axes labelled with units
+    sways = [ax for ax in axes[TIME_PANELS:] if ax.axison]
+    assert len(sways) == n
+    assert sum(1 for ax in sways for p in ax.patches if p.get_gid() == "ellipse95") == n
+    assert all("(m/s²)" in ax.get_xlabel() and "(m/s²)" in ax.get_ylabel() for ax in sways)
+    text = all_text(fig)
+    for i, h in enumerate(plank.holds, 1):
+        assert f"Hold {i}" in text
+        assert f"{h.score:.0f} / 100" in text
+        assert f"{h.duration_s:.1f} s" in text
+    assert "stillness threshold" in text and "8-12 Hz" in text
+    px = rendered(fig)
+    assert px[..., :3].std() > 20 and ink_fraction(px) > 0.05
+
+
+def test_hold_zoom(plank) -> None:
+    h = plank.holds[1]
+    fig = plot_session(plank, hold=2)
+    axes = fig.get_axes()
+    assert len(axes) == TIME_PANELS + 2
+    lo, hi = axes[TIME_PANELS - 1].get_xlim()
+    assert lo < h.start_s < h.end_s < hi and hi - lo < 0.8 * plank.duration_s
+    assert "Hold 2" in all_text(fig) and "Hold 1:" not in all_text(fig)
+    assert ink_fraction(rendered(fig)) > 0.05
+
+
+@pytest.mark.parametrize("bad", [0, 3, -1])
+def test_missing_hold_number_is_a_clear_error(plank, bad: int) -> None:
+    with pytest.raises(ConfigError, match="this recording has 2 holds"):
+        plot_session(plank, hold=bad)
+
+
+def test_no_holds_says_so(walk) -> None:
+    assert not walk.holds
+    fig = plot_session(walk)
+    assert "No holds detected" in all_text(fig)
+    assert all(not hold_patches(ax) for ax in fig.get_axes())
+    assert ink_fraction(rendered(fig)) > 0.03
+
+
+def test_empty_session_says_so() -> None:
+    empty = analyze(np.zeros((0, 3)), rate=50.0, trace=True)
+    assert empty.samples == 0
+    fig = plot_session(empty)
+    assert "No samples" in all_text(fig)
+    assert ink_fraction(rendered(fig)) > 0.0005
+
+
+def test_short_hold_without_metrics(plank) -> None:
+    """A hold too short for the frequency metrics (None values with notes, no score) still gets a summary."""
+    h = plank.holds[0]
+    short = dataclasses.replace(
+        h, end_s=h.start_s + 0.8, score=None, score_components={},
+        metrics={k: None for k in h.metrics},
+        metric_notes={k: "hold shorter than 3 s" for k in h.metrics})
+    r = dataclasses.replace(plank, holds=[short])
+    fig = plot_session(r)
+    text = all_text(fig)
+    assert "score     —" in text and "n/a: hold shorter than 3 s" in text
+    assert "too short" in text  # 0.8 s: no sway path
+    assert ink_fraction(rendered(fig)) > 0.03
+
+
+def test_without_trace_the_periods_still_show(plank) -> None:
+    r = dataclasses.replace(plank, trace=None)
+    fig = plot_session(r)
+    assert "trace=True" in all_text(fig)
+    assert len(hold_patches(fig.get_axes()[0])) == len(plank.holds)
+
+
+def test_sizes(plank) -> None:
+    a4 = plot_session(plank, size="a4")
+    assert tuple(a4.get_size_inches()) == pytest.approx((11.69, 8.27))
+    assert tuple(plot_session(plank, hold=1).get_size_inches()) == pytest.approx((16, 9))
+    with pytest.raises(ValueError, match="unknown figure size"):
+        plot_session(plank, size="poster")
+
+
+def test_no_text_overlaps_in_the_summaries(plank) -> None:
+    """Sway titles, legends and summaries do not run into each other (bounding boxes after drawing)."""
+    for size in ("screen", "a4"):
+        fig = plot_session(plank, size=size)
+        rendered(fig)
+        r = fig.canvas.get_renderer()
+        boxes = []
+        for ax in fig.get_axes()[TIME_PANELS:]:
+            for t in [ax.title, ax._left_title, *ax.texts]:
+                if t.get_text():
+                    boxes.append(t.get_window_extent(r))
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert not a.overlaps(b), (size, a, b)
