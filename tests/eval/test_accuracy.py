@@ -44,9 +44,9 @@ def test_subset_recall_and_false_holds(subset):
 
 def test_subset_boundaries_and_duration(subset):
     s = summarize(subset)
-    assert s["boundary_error_median_s"] <= 0.3  # measured 0.23 s
-    assert s["boundary_error_p95_s"] <= 0.8  # measured 0.44 s
-    assert s["duration_error_median"] <= 0.02  # measured 0.9 %
+    assert s["boundary_error_median_s"] <= 0.15  # measured 0.06 s
+    assert s["boundary_error_p95_s"] <= 0.4  # measured 0.17 s
+    assert s["duration_error_median"] <= 0.01  # measured 0.27 %
 
 
 def test_subset_rest_as_hold(subset):
@@ -67,14 +67,14 @@ def test_packet_path_with_loss_drift_and_jitter():
     s = summarize(scores)
     assert s["recall"] == 1.0 and s["split_holds"] == 0
     assert s["false_holds"] <= 3  # KNOWN: measured 3, sitting rests with micro-motion reported as holds
-    assert s["boundary_error_median_s"] <= 0.5  # measured 0.32 s
+    assert s["boundary_error_median_s"] <= 0.25  # measured 0.12 s
 
 
 @needs_data
 def test_hapt_static_still_walking_not():
     r = eval_real.eval_hapt(DATA / "hapt", limit=3)
     assert r["static_segments"] == 18 and r["walking_segments"] == 29
-    assert r["static_covered_80"] >= 0.94  # measured 100 %
+    assert r["static_covered_80"] >= 0.88  # measured 94.4 % (17 of 18)
     assert r["walking_still_10"] <= 0.04  # measured 0 %
 
 
@@ -84,6 +84,7 @@ def test_st_walking_and_running_have_no_still_and_no_holds():
     for label in ("walking", "running"):
         assert r[label]["holds"] == 0 and r[label]["still_10"] == 0.0
     assert r["stationary"]["still_10"] >= 0.95  # measured 100 %
+    assert r["stationary"]["still_80"] >= 0.65  # measured 72 % (10 files contain posture changes, see its README)
 
 
 @needs_data
