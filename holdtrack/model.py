@@ -160,6 +160,13 @@ def _r(x: float | None, nd: int = 3) -> float | None:
     return round(float(x), nd)
 
 
+def _sig(x: float | None, digits: int = 6) -> float | None:
+    """Round to significant digits (metrics span 1e-5 .. 1e3)."""
+    if x is None or not math.isfinite(float(x)):
+        return None
+    return float(f"{float(x):.{digits}g}")
+
+
 @dataclass(frozen=True)
 class Gap:
     """An interval without samples, s since the first sample.
@@ -235,7 +242,7 @@ class Hold:
             "duration_s": _r(self.duration_s),
             "score": _r(self.score, 1),
             "ended_by": self.ended_by,
-            "metrics": {k: _r(v, 6) for k, v in self.metrics.items()},
+            "metrics": {k: _sig(v) for k, v in self.metrics.items()},
             "metric_notes": dict(self.metric_notes),
             "score_components": dict(self.score_components),
             "wobbles": self.wobbles,

@@ -22,6 +22,7 @@ from holdtrack.ble.scan import ScanResult, find_device
 from holdtrack.errors import DeviceError
 from holdtrack.model import LinkEvent, RawPacket
 from holdtrack.protocol import Profile, get_profile
+from holdtrack.sources.base import StreamInfo
 
 log = logging.getLogger(__name__)
 Item = RawPacket | LinkEvent
@@ -144,6 +145,18 @@ class DeviceLink:
             self.reconnects += 1
             self.queue.put_nowait(LinkEvent("reconnected", self.clock()))
             return
+
+    def stream_info(self, start_utc: str) -> StreamInfo:
+        """What the sinks need to know about this stream (after :meth:`connect`)."""
+        assert self.profile is not None and self.device is not None
+        return StreamInfo(
+            format="ble",
+            rate_hz=self.settings.get("rate_hz"),
+            profile=self.profile.name,
+            settings=dict(self.settings),
+            device={"name": self.device.name, "address": self.device.address, "adapter": self.adapter},
+            start_utc=start_utc,
+        )
 
     # -- shutdown --------------------------------------------------------------------------------
     async def close(self) -> None:

@@ -81,10 +81,10 @@ class HtpPeripheral(StreamingDevice):
                                        on_subscribe=self._on_data_subscribe)
         self.control = GattCharacteristic(f"{svc.path}/char1", htp.CONTROL_UUID, svc,
                                           ["write", "indicate"], on_write=self._on_control)
-        features = bytes(cp.Features(odr_dhz=(125, 250, 500, 1000, 2000), ranges_g=SUPPORTED_RANGES,
-                                     max_batch=MAX_BATCH))
+        self.capabilities = cp.Features(odr_dhz=(125, 250, 500, 1000, 2000), ranges_g=SUPPORTED_RANGES,
+                                        max_batch=MAX_BATCH)
         self.features = GattCharacteristic(f"{svc.path}/char2", htp.FEATURES_UUID, svc, ["read"],
-                                           value=features)
+                                           value=bytes(self.capabilities))
         self.objects = [svc, self.data, self.control, self.features]
         self.advertisement = Advertisement("/org/holdtrack/adv0", name, [htp.SERVICE_UUID], tx_power=-8)
 
@@ -104,7 +104,7 @@ class HtpPeripheral(StreamingDevice):
         try:
             req = cp.Request.from_bytes(data)
         except cp.RequestError as exc:
-            return self._respond(bytes(cp.Response(data[0] if data else 0, exc.status)))
+            return self._respond(cp.Response(data[0] if data else 0, exc.status))
         if req.opcode is cp.Op.START:
             p = req.start
             assert p is not None
@@ -112,24 +112,24 @@ class HtpPeripheral(StreamingDevice):
                        Status.INVALID_RANGE if p.range_g not in SUPPORTED_RANGES else
                        Status.INVALID_SAMPLE_RATE if not 10 <= p.odr_dhz <= 16000 else None)
             if refusal is not None:
-                return self._respond(bytes(cp.Response(req.opcode, refusal)))
+                return self._respond(cp.Response(req.opcode, refusal))
             self.odr_dhz, self.range_g = p.odr_dhz, p.range_g
             self.max_batch, self.max_latency_ms = p.max_batch, p.max_latency_ms or 100
-            self._respond(cp.start_response(cp.StartResult(self.odr_dhz, self.range_g)))
+            self._respond(cp.start_response(self.odr_dhz, self.range_g))
             self.set_streaming(True)
         elif req.opcode is cp.Op.STOP:
-            self._respond(bytes(cp.Response(req.opcode)))
+            self._respond(cp.Response(req.opcode))
             self.set_streaming(False)
         elif req.opcode is cp.Op.GET_STATUS:
             self._respond(cp.status_response(cp.DeviceStatus(self.streaming, 0, self.seq % htp.SEQ_MODULUS)))
         elif req.opcode is cp.Op.GET_CAPS:
-            self._respond(bytes(cp.Response(req.opcode, Status.SUCCESS, self.features.value)))
+            self._respond(cp.caps_response(self.capabilities))
         else:  # TIME_SYNC
             self._respond(cp.time_sync_response(self.device_time_us()))
 
-    def _respond(self, response: bytes) -> None:
+    def _respond(self, response: cp.Response) -> None:
         if self.control.notifying:
-            self.control.notify(response)
+            self.control.notify(bytes(response))
 
     def _on_data_subscribe(self, on: bool) -> None:
         # Like minimal firmware: enabling notifications starts streaming with the current settings.

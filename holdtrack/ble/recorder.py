@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
-from holdtrack.ble.link import DeviceLink, Item
-from holdtrack.model import LinkEvent, RawPacket
+from holdtrack.ble.link import Item
+from holdtrack.model import LinkEvent, RawPacket, SampleBlock
 from holdtrack.sources.base import StreamInfo
 
 
@@ -33,7 +33,25 @@ class Writer(Protocol):
 
     def write_event(self, event: LinkEvent) -> Any: ...
 
+    def write_block(self, block: SampleBlock) -> Any: ...
+
     def close(self) -> Any: ...
+
+
+class Link(Protocol):
+    """What the recorder needs from a live source (:class:`~holdtrack.ble.link.DeviceLink`,
+    :class:`~holdtrack.ble.phyphox_link.PhyphoxLink`)."""
+
+    identifier: str
+    queue: asyncio.Queue[Any]
+
+    async def connect(self) -> None: ...
+
+    def stream_info(self, start_utc: str) -> StreamInfo: ...
+
+    async def run(self, stop: asyncio.Event) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 @dataclass
@@ -46,6 +64,7 @@ class Summary:
     settings: dict[str, Any]
     packets: int = 0
     payload_bytes: int = 0
+    samples: int = 0
     link_losses: int = 0
     reconnects: int = 0
     elapsed_s: float = 0.0
@@ -58,14 +77,14 @@ class Recorder:
 
     Parameters
     ----------
-    link : the (not yet connected) device link; its queue and clock are used
+    link : the (not yet connected) live source; its queue is consumed
     make_processor : builds the stream processor from the stream's info (or None: no live analysis)
     make_writer : builds the session writer from the stream's info (or None: nothing recorded)
     """
 
     def __init__(
         self,
-        link: DeviceLink,
+        link: Link,
         make_processor: Callable[[StreamInfo], Processor] | None = None,
         make_writer: Callable[[StreamInfo], Writer] | None = None,
     ) -> None:
@@ -83,18 +102,9 @@ class Recorder:
         """Connect, configure and start consuming; returns the stream info given to the sinks."""
         start_utc = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds")
         await self.link.connect()
-        dev = self.link.device
-        assert self.link.profile is not None and dev is not None
-        self.info = StreamInfo(
-            format="ble",
-            rate_hz=self.link.settings.get("rate_hz"),
-            profile=self.link.profile.name,
-            settings=dict(self.link.settings),
-            device={"name": dev.name, "address": dev.address, "adapter": self.link.adapter},
-            start_utc=start_utc,
-        )
-        self.summary = Summary(dev.name or self.link.identifier, dev.address, self.link.profile.name,
-                               dict(self.link.settings))
+        self.info = info = self.link.stream_info(start_utc)
+        self.summary = Summary(info.device.get("name") or self.link.identifier, info.device.get("address"),
+                               info.profile, dict(info.settings))
         try:
             self.writer = self._make_writer(self.info) if self._make_writer else None
             self.processor = self._make_processor(self.info) if self._make_processor else None
@@ -113,12 +123,17 @@ class Recorder:
                 return
             self._handle(item)
 
-    def _handle(self, item: Item) -> None:
+    def _handle(self, item: Item | SampleBlock) -> None:
         if isinstance(item, RawPacket):
             self.summary.packets += 1
             self.summary.payload_bytes += len(item.payload)
             if self.writer is not None:
                 self.writer.write_packet(item)
+        elif isinstance(item, SampleBlock):  # sources that deliver samples (phyphox over Wi-Fi)
+            self.summary.packets += 1
+            self.summary.samples += len(item)
+            if self.writer is not None:
+                self.writer.write_block(item)
         else:
             self.summary.events.append(item)
             if item.kind == "link_lost":

@@ -28,7 +28,7 @@ def summary_lines(summary: Summary, output: str | None) -> list[str]:
     """A few lines describing one finished recording (and its holds, when analysed)."""
     rate = summary.settings.get("rate_hz")
     lines = [
-        f"{summary.device} ({summary.address}, profile {summary.profile}"
+        f"{summary.device} ({summary.address}, " + (f"profile {summary.profile}" if summary.profile else "samples")
         + (f", {rate:g} Hz" if rate else "") + ")",
         f"  {summary.packets} packets, {summary.payload_bytes} bytes in {summary.elapsed_s:.1f} s; "
         f"link lost {summary.link_losses}x, reconnected {summary.reconnects}x",

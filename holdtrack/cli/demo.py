@@ -65,10 +65,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {i:>3} {h.start_s:8.1f} {h.end_s:8.1f} {h.end_s - h.start_s:10.1f}         {h.posture}, "
               f"sway {h.sway_rms_mps2:.2f} m/s²")
     print(f"session file: {session_path}   (try: holdtrack replay {session_path})")
-    try:
-        from holdtrack.plot.holds import save_session_plot
-    except ImportError:  # plotting arrives with issue #7
-        return 0
-    save_session_plot(result, graph_path)
+    from holdtrack.plot.holds import plot_session, save_figure
+
+    save_figure(plot_session(result), graph_path)
     print(f"hold graph:   {graph_path}")
     return 0

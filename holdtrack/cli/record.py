@@ -16,7 +16,9 @@ HELP = "stream wearables live over Bluetooth LE, show the hold state and record 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("devices", nargs="+", metavar="DEVICE", help="advertised name or address (several: each its own file)")
+    parser.add_argument("devices", nargs="+", metavar="DEVICE",
+                        help="advertised name or address, or phyphox://HOST:PORT for a phone running phyphox "
+                        "with remote access (several: each its own file)")
     parser.add_argument("--adapter", default="hci0", metavar="NAME", help="Bluetooth adapter (default hci0)")
     parser.add_argument("--profile", default="auto", metavar="NAME",
                         help="auto (from the advertisement) | holdtrack | polar-pmd | microbit | witmotion | thingy52")
@@ -35,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "device"
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text.replace("://", "-")).strip("_") or "device"
 
 
 def output_paths(devices: list[str], output: str | None, stamp: str) -> list[Path]:
@@ -68,6 +70,11 @@ def _validate(args: argparse.Namespace) -> None:
         raise ConfigError("--duration must be positive")
     if args.rate is not None and args.rate <= 0:
         raise ConfigError("--rate must be positive")
+    from holdtrack.sources.phyphox_remote import base_url, is_phyphox
+
+    for dev in args.devices:
+        if is_phyphox(dev):
+            base_url(dev)  # raises ConfigError for a malformed address
     if len(set(args.devices)) != len(args.devices):
         raise ConfigError("the same device is listed twice")
 
@@ -117,6 +124,8 @@ async def _record(args: argparse.Namespace, paths: list[Path] | None) -> list[An
     import signal
 
     from holdtrack.ble.link import DeviceLink
+    from holdtrack.ble.phyphox_link import PhyphoxLink
+    from holdtrack.sources.phyphox_remote import is_phyphox
     from holdtrack.ble.recorder import Recorder
     from holdtrack.ble.status import status_line
 
@@ -127,8 +136,12 @@ async def _record(args: argparse.Namespace, paths: list[Path] | None) -> list[An
 
     recorders = []
     for i, dev in enumerate(args.devices):
-        link = DeviceLink(dev, asyncio.Queue(), clock, profile=args.profile, adapter=args.adapter,
-                          settings=_settings(args), scan_timeout_s=args.scan_timeout)
+        link: Any
+        if is_phyphox(dev):
+            link = PhyphoxLink(dev, asyncio.Queue(), clock)
+        else:
+            link = DeviceLink(dev, asyncio.Queue(), clock, profile=args.profile, adapter=args.adapter,
+                              settings=_settings(args), scan_timeout_s=args.scan_timeout)
         writer = None if paths is None else _writer_factory(paths[i])
         recorders.append(Recorder(link, _make_processor, writer))
     stop = asyncio.Event()

@@ -32,6 +32,7 @@ class FrameBatch:
     sigma_mps2 : (n,) window standard deviation, m/s² (nan where invalid)
     gravity_mps2 : (n, 3) window mean acceleration, m/s²
     sigma_short_mps2 : (n,) standard deviation over the last ``Ks`` frames (nan where incomplete)
+    tremor_mps2 : (n,) RMS of the physiological-tremor band (7-13 Hz, capped below Nyquist) over the window
     """
 
     f0: int
@@ -39,6 +40,7 @@ class FrameBatch:
     sigma_mps2: NDArray[np.float64]
     gravity_mps2: NDArray[np.float64]
     sigma_short_mps2: NDArray[np.float64]  # the same statistic over a short window (~0.25 s), for boundaries
+    tremor_mps2: NDArray[np.float64]  # RMS of the 7-13 Hz band over the window (nan if the rate is too low)
 
     def __len__(self) -> int:
         return int(self.valid.shape[0])
@@ -70,6 +72,9 @@ class FrameFeatures:
         # near Nyquist a Butterworth rings for many samples after motion; there the sensor's own
         # anti-alias filter already bounds the band, so no extra low-pass is applied
         self._lp = StreamingSos(butter_sos(4, lowpass_hz, fs), 3) if lowpass_hz < 0.35 * fs else None
+        # physiological tremor band (loaded muscles: 8-12 Hz, algorithms.md §6); needs fs > ~18 Hz
+        hi = min(13.0, 0.45 * fs)
+        self._band = StreamingSos(butter_sos(2, (7.0, hi), fs, "bandpass"), 3) if hi > 8.0 else None
         self._ref: NDArray[np.float64] | None = None
         # partial frame being filled
         self._part_k0: int | None = None  # grid index of the partial frame's first sample
@@ -77,21 +82,24 @@ class FrameFeatures:
         self._part_n = 0
         # last K-1 complete frames: (frame index, s1 (3,), s2 (3,))
         self._hist_f: list[int] = []
-        self._hist_s1: NDArray[np.float64] = np.zeros((0, 3))
-        self._hist_s2: NDArray[np.float64] = np.zeros((0, 3))
+        self._hist_s1: NDArray[np.float64] = np.zeros((0, 6))
+        self._hist_s2: NDArray[np.float64] = np.zeros((0, 6))
         self._next_frame = 0
 
     def push(self, piece: GridPiece) -> FrameBatch | None:
         """Add grid samples; returns features for every frame completed by them (or None)."""
         if piece.reset:
-            if self._lp is not None:
-                self._lp.reset()
+            for flt in (self._lp, self._band):
+                if flt is not None:
+                    flt.reset()
             self._ref = None
             self._part, self._part_n, self._part_k0 = [], 0, None
-            self._hist_f, self._hist_s1, self._hist_s2 = [], np.zeros((0, 3)), np.zeros((0, 3))
-        x = self._lp.push(piece.acc_mps2) if self._lp is not None else piece.acc_mps2
-        if self._ref is None and x.shape[0]:
-            self._ref = x[0].copy()
+            self._hist_f, self._hist_s1, self._hist_s2 = [], np.zeros((0, 6)), np.zeros((0, 6))
+        lp = self._lp.push(piece.acc_mps2) if self._lp is not None else piece.acc_mps2
+        band = self._band.push(piece.acc_mps2) if self._band is not None else np.zeros_like(piece.acc_mps2)
+        if self._ref is None and lp.shape[0]:
+            self._ref = np.concatenate((lp[0], np.zeros(3)))
+        x = np.concatenate((lp, band), axis=1)  # channels: low-passed xyz, tremor-band xyz
         k0 = piece.k0
         # align to frame boundaries: drop leading samples that do not start a fresh frame
         if self._part_k0 is None:
@@ -115,7 +123,7 @@ class FrameFeatures:
             return None
         buf = np.concatenate(self._part) if len(self._part) > 1 else self._part[0]
         used = nfull * self.D
-        frames = np.ascontiguousarray(buf[:used]).reshape(nfull, self.D, 3)
+        frames = np.ascontiguousarray(buf[:used]).reshape(nfull, self.D, 6)
         rest = buf[used:]
         f_start = self._part_k0 // self.D
         self._part = [rest] if rest.shape[0] else []
@@ -134,28 +142,31 @@ class FrameFeatures:
         fidx = np.arange(f_start, f_start + n)
         # keep only history frames that are contiguous with this batch
         if self._hist_f and self._hist_f[-1] != f_start - 1:
-            self._hist_f, self._hist_s1, self._hist_s2 = [], np.zeros((0, 3)), np.zeros((0, 3))
+            self._hist_f, self._hist_s1, self._hist_s2 = [], np.zeros((0, 6)), np.zeros((0, 6))
         h = len(self._hist_f)
         all_s1 = np.concatenate((self._hist_s1, s1))
         all_s2 = np.concatenate((self._hist_s2, s2))
         all_f = np.concatenate((np.asarray(self._hist_f, dtype=np.int64), fidx))
         K = self.K
         p = np.arange(h, h + n)
-        sigma, grav, valid = self._stats(all_s1, all_s2, all_f, p, K)
-        sigma_short, _, _ = self._stats(all_s1, all_s2, all_f, p, self.Ks)
+        sigma, grav, valid, tremor = self._stats(all_s1, all_s2, all_f, p, K)
+        sigma_short, _, _, _ = self._stats(all_s1, all_s2, all_f, p, self.Ks)
+        if self._band is None:
+            tremor = np.full_like(tremor, np.nan)
         keep = max(K - 1, 0)
         self._hist_f = list(all_f[-keep:]) if keep else []
-        self._hist_s1 = all_s1[-keep:] if keep else np.zeros((0, 3))
-        self._hist_s2 = all_s2[-keep:] if keep else np.zeros((0, 3))
-        return FrameBatch(f_start, valid, sigma, grav, sigma_short)
+        self._hist_s1 = all_s1[-keep:] if keep else np.zeros((0, 6))
+        self._hist_s2 = all_s2[-keep:] if keep else np.zeros((0, 6))
+        return FrameBatch(f_start, valid, sigma, grav, sigma_short, tremor)
 
     def _stats(self, all_s1: NDArray[np.float64], all_s2: NDArray[np.float64], all_f: NDArray[np.int64],
-               p: NDArray[np.int64], K: int) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
-        """Sigma, mean and validity of the K-frame windows ending at positions ``p`` of the history arrays."""
+               p: NDArray[np.int64], K: int) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:
+        """Sigma, mean, validity and tremor RMS of the K-frame windows ending at positions ``p``."""
         n = p.shape[0]
         valid = np.zeros(n, dtype=bool)
         sigma = np.full(n, np.nan)
         grav = np.full((n, 3), np.nan)
+        tremor = np.full(n, np.nan)
         ok = p - K + 1 >= 0
         if ok.any():
             pe = p[ok]
@@ -166,10 +177,12 @@ class FrameFeatures:
                 w2 += all_s2[pe - j]
             contiguous = all_f[pe] - all_f[pe - K + 1] == K - 1
             N = float(K * self.D)
-            mean = w1 / N
-            var = np.maximum(w2 / N - mean**2, 0.0)
+            mean = w1[:, :3] / N
+            var = np.maximum(w2[:, :3] / N - mean**2, 0.0)
             sig = np.sqrt(var[:, 0] + var[:, 1] + var[:, 2])
+            trem = np.sqrt((w2[:, 3] + w2[:, 4] + w2[:, 5]) / N)
             valid[ok] = contiguous
             sigma[ok] = np.where(contiguous, sig, np.nan)
-            grav[ok] = mean + self._ref
-        return sigma, grav, valid
+            tremor[ok] = np.where(contiguous, trem, np.nan)
+            grav[ok] = mean + self._ref[:3]
+        return sigma, grav, valid, tremor

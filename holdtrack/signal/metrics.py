@@ -204,10 +204,16 @@ def _time_domain(
     }
 
 
-def _welch(x: NDArray[np.float64], fs: float, seg_s: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """One-sided PSD summed over channels: frequencies (m,) Hz and density (m,) unit²/Hz."""
+def _welch(
+    x: NDArray[np.float64], fs: float, seg_s: float, average: str = "mean"
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """One-sided PSD summed over channels: frequencies (m,) Hz and density (m,) unit²/Hz.
+
+    ``average="median"`` (bias-corrected by scipy) resists a brief burst in one or two segments.
+    """
     nper = min(x.shape[0], int(round(seg_s * fs)))
-    f, p = sps.welch(x, fs=fs, window="hann", nperseg=nper, noverlap=nper // 2, detrend="constant", axis=0)
+    f, p = sps.welch(x, fs=fs, window="hann", nperseg=nper, noverlap=nper // 2, detrend="constant", axis=0,
+                     average=average)
     return f, p.sum(axis=1)
 
 
@@ -287,7 +293,7 @@ def _tremor_ratio(
         return f"sample rate {fs:g} Hz too low for any tremor band"
     power = []
     for part in parts:
-        f, p = _welch(src[part], fs, FATIGUE_SEG_S)
+        f, p = _welch(src[part], fs, FATIGUE_SEG_S, average="median")  # a wobble must not look like fatigue
         power.append(sum(max(0.0, _band_power(f, p, lo, hi) - noise * (hi - lo)) for lo, hi in bands))
     if power[0] <= floor:
         return "no tremor power above the noise floor in the first third"

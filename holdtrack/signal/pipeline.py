@@ -45,10 +45,14 @@ class PipelineConfig:
     still_noise_factor: float = 6.0
     rest_threshold_mps2: float = 0.02
     rest_noise_factor: float = 1.5
+    tremor_threshold_mps2: float = 0.004
+    tremor_noise_factor: float = 1.6
+    tremor_noise_cap_mps2: float = 0.006
     noise_cap_mps2: float = 0.015
     wobble_tolerance_s: float = 1.0
     wobble_max_mps2: float = 2.5
-    boundary_mps2: float = 0.2
+    boundary_mps2: float = 0.12
+    wobble_detect_mps2: float = 0.5
     tilt_tolerance_deg: float = 20.0
     min_still_s: float = 2.0
     min_hold_s: float = 5.0
@@ -118,9 +122,11 @@ class Pipeline:
         wobble_frames = int(round((cfg.wobble_tolerance_s + cfg.window_s) / self.frame_s))
         self.segmenter = HoldSegmenter(SegmenterParams(K, wobble_frames, math.cos(math.radians(cfg.tilt_tolerance_deg)),
                                                        wobble_max_sigma=cfg.wobble_max_mps2, Ks=self.features.Ks,
-                                                       refine_mps2=cfg.boundary_mps2))
+                                                       refine_mps2=cfg.boundary_mps2,
+                                                       wobble_detect_mps2=cfg.wobble_detect_mps2))
         self.buffer = SampleBuffer(max_samples=int(cfg.max_hold_buffer_s * self.fs))
         self.noise_floor_mps2: float | None = None
+        self.tremor_floor_mps2: float | None = None
         self._last_sigma: float | None = None
         self._last_frame = -1
         self._started = False
@@ -147,7 +153,7 @@ class Pipeline:
                 self._trace["acc"].append(piece.acc_mps2)
                 self._trace["gyro"].append(piece.gyro_dps)
             if batch is not None and len(batch):
-                still, noise = self._decide(batch)
+                still, noise, tfloor = self._decide(batch)
                 if self._trace is not None:
                     tr = self._trace
                     tr["f"].append(np.arange(batch.f0, batch.f0 + len(batch)))
@@ -157,7 +163,7 @@ class Pipeline:
                     tr["grav"].append(batch.gravity_mps2)
                     tr["noise"].append(noise)
                 self._last_frame = batch.f0 + len(batch) - 1
-                out.extend(self._finish(self.segmenter.push(batch, still, noise)))
+                out.extend(self._finish(self.segmenter.push(batch, still, np.column_stack((noise, tfloor)))))
             self._trim()
         self.events.extend(out)
         return out
@@ -176,7 +182,8 @@ class Pipeline:
         t = (self.grid.t_last - self.grid.t_first) if self.grid.t_first is not None and self.grid.t_last is not None else 0.0
         info = self.segmenter.open_info()
         sig = self.segmenter.provisional_sigma()
-        kind = None if sig is None else self._kind(sig, self.noise_floor_mps2)
+        kind = None if sig is None else self._kind(sig, self.noise_floor_mps2, self.segmenter.provisional_tremor(),
+                                                   self.tremor_floor_mps2 if self.tremor_floor_mps2 is not None else float("nan"))
         if info is None:
             return PipelineState(t, "moving", 0.0, None, 0, self._last_sigma, float(self._still_threshold()), self.noise_floor_mps2)
         start_f, wobbles = info
@@ -218,10 +225,23 @@ class Pipeline:
         nf = min(nf if nf is not None and math.isfinite(nf) else 0.0, cfg.noise_cap_mps2)
         return max(cfg.rest_threshold_mps2, cfg.rest_noise_factor * nf)
 
-    def _kind(self, sigma_median: float, nf: float | None) -> str:
-        return "hold" if sigma_median > self._rest_threshold(nf) else "rest"
+    def _kind(self, sigma_median: float, nf: float | None, tremor_median: float = float("nan"),
+              tremor_floor: float = float("nan")) -> str:
+        """``hold`` when both the window sigma and the tremor band are above their resting levels.
 
-    def _decide(self, batch) -> tuple[np.ndarray, np.ndarray]:
+        Loaded muscles add physiological tremor (8-12 Hz) that relaxed rest lacks, whatever its fidgeting;
+        below ~18 Hz sampling the band is unavailable and sigma alone decides.
+        """
+        if not sigma_median > self._rest_threshold(nf):
+            return "rest"
+        if math.isfinite(tremor_median):
+            cfg = self.config
+            floor = min(tremor_floor if math.isfinite(tremor_floor) else 0.0, cfg.tremor_noise_cap_mps2)
+            if not tremor_median > max(cfg.tremor_threshold_mps2, cfg.tremor_noise_factor * floor):
+                return "rest"
+        return "hold"
+
+    def _decide(self, batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per-frame still decision and the causal noise floor (running minimum of valid sigmas)."""
         sig = batch.sigma_mps2
         v = batch.valid
@@ -230,9 +250,15 @@ class Pipeline:
         if v.any():
             self.noise_floor_mps2 = float(noise[-1])
             self._last_sigma = float(sig[v][-1])
+        trem = batch.tremor_mps2
+        tv = v & np.isfinite(trem)
+        tprev = np.inf if self.tremor_floor_mps2 is None else self.tremor_floor_mps2
+        tfloor = np.minimum.accumulate(np.concatenate(([tprev], np.where(tv, trem, np.inf))))[1:]
+        if tv.any():
+            self.tremor_floor_mps2 = float(tfloor[-1])
         thr = self._still_threshold(noise)
         with np.errstate(invalid="ignore"):
-            return v & (sig < thr), noise
+            return v & (sig < thr), noise, tfloor
 
     def _finish(self, closed: list[ClosedPeriod]) -> list[Event]:
         out: list[Event] = []
@@ -242,7 +268,7 @@ class Pipeline:
             start_s, end_s = c.start_f * D / fs, min(c.end_f * D / fs, t_end)
             if end_s - start_s < cfg.min_still_s:
                 continue
-            kind = self._kind(c.sigma_median_mps2, c.noise_floor_mps2)
+            kind = self._kind(c.sigma_median_mps2, c.noise_floor_mps2, c.tremor_median_mps2, c.tremor_floor_mps2)
             out.append(StillPeriod(start_s, end_s, kind))  # type: ignore[arg-type]
             if kind == "hold" and end_s - start_s >= cfg.min_hold_s:
                 out.append(self._score(c, start_s, end_s))
@@ -253,7 +279,7 @@ class Pipeline:
         # leave out a guard at each end: the transition into and out of the hold is not its stability
         guard = int(min(self.config.score_guard_s, 0.1 * (end_s - start_s)) * self.fs)
         acc, gyro = self.buffer.slice(c.start_f * D + guard, c.end_f * D - guard)
-        wobble_s = max(0.0, (c.wobble_frames - c.wobbles * (self.features.K - 1)) * self.frame_s)
+        wobble_s = c.wobble_frames * self.frame_s
         metrics, notes = hold_metrics(
             acc, self.fs, gyro,
             noise_floor_mps2=noise_floor_from_sigma(  # the detector's 3-axis SD -> per-axis sway-band RMS

@@ -69,6 +69,8 @@ class ClosedPeriod:
     wobbles: int
     wobble_frames: int
     noise_floor_mps2: float  # causal noise-floor estimate at the frame where the close was decided
+    tremor_median_mps2: float = float("nan")  # median 7-13 Hz band RMS over the still frames
+    tremor_floor_mps2: float = float("nan")  # causal estimate of that band's resting level at the close
 
 
 @dataclass
@@ -81,6 +83,7 @@ class SegmenterParams:
     wobble_max_sigma: float = float("inf")  # a run peaking above this (m/s²) is motion, however short
     Ks: int = 2  # frames per short window
     refine_mps2: float = 0.0  # boundary refinement: short-window sigma above this is motion (0 = off)
+    wobble_detect_mps2: float = float("inf")  # short-window sigma above this inside a hold is a wobble
 
 
 @dataclass
@@ -88,8 +91,10 @@ class _Open:
     start_f: int
     ref_g: NDArray[np.float64]
     sigmas: list[NDArray[np.float64]] = field(default_factory=list)
+    tremors: list[NDArray[np.float64]] = field(default_factory=list)
     wobbles: int = 0
     wobble_frames: int = 0
+    last_hot_f: int = -(10**12)  # last frame whose short window was above the wobble level
 
 
 class HoldSegmenter:
@@ -101,12 +106,12 @@ class HoldSegmenter:
         self.open: _Open | None = None
         self.pend_start = 0
         self.pend_len = 0
-        self.pend_nf = float("nan")
+        self.pend_nf = (float("nan"), float("nan"))
         self.last_end_f = -(10**12)
         self.next_f = 0
         self._nf: NDArray[np.float64] = np.zeros(0)
         self._nf_f0 = 0
-        self._nf_last = float("nan")
+        self._nf_last = (float("nan"), float("nan"))
         self._short = FrameSeries()  # short-window sigma, for placing boundaries
         self._thr: NDArray[np.float64] = np.zeros(0)
 
@@ -114,7 +119,7 @@ class HoldSegmenter:
     def push(self, batch: FrameBatch, still: NDArray[np.bool_], noise: NDArray[np.float64]) -> list[ClosedPeriod]:
         """Advance over a batch of frames.
 
-        ``still`` is the per-frame still decision, ``noise`` the causal noise-floor estimate per frame (m/s²).
+        ``still`` is the per-frame still decision, ``noise`` (n, 2) the causal resting levels per frame (m/s²): window sigma, tremor band.
         """
         out: list[ClosedPeriod] = []
         n = len(batch)
@@ -130,7 +135,7 @@ class HoldSegmenter:
                 self._still_run(batch, int(a), int(b), out)
             else:
                 self._moving_run(batch, int(a), int(b), out)
-        self._nf_last = float(noise[-1])
+        self._nf_last = (float(noise[-1, 0]), float(noise[-1, 1]))
         keep = self.open.start_f if self.open is not None else self.next_f
         self._short.trim(keep - 2 * self.p.K - self.p.wobble_frames)
         return out
@@ -165,9 +170,11 @@ class HoldSegmenter:
             return e
         return lo + int(cold[-1]) + 1
 
-    def _nf_at(self, f: int) -> float:
+    def _nf_at(self, f: int) -> tuple[float, float]:
         i = f - self._nf_f0
-        return float(self._nf[i]) if 0 <= i < self._nf.shape[0] else self._nf_last
+        if 0 <= i < self._nf.shape[0]:
+            return float(self._nf[i, 0]), float(self._nf[i, 1])
+        return self._nf_last
 
     def signal_loss(self, end_f: int) -> list[ClosedPeriod]:
         """The signal stopped after frame ``end_f - 1`` (a split): close any open period."""
@@ -188,6 +195,12 @@ class HoldSegmenter:
         if self.open is None:
             return None
         return self.open.start_f, self.open.wobbles
+
+    def provisional_tremor(self) -> float:
+        if self.open is None or not self.open.tremors:
+            return float("nan")
+        t = np.concatenate(self.open.tremors)
+        return float(np.nanmedian(t)) if np.isfinite(t).any() else float("nan")
 
     def provisional_sigma(self) -> float | None:
         if self.open is None or not self.open.sigmas:
@@ -230,21 +243,38 @@ class HoldSegmenter:
                     out.extend(self._close(self.refine_end(self.pend_start), "motion", self.pend_nf))
                     continue
                 self.open.wobbles += 1
-                self.open.wobble_frames += self.pend_len
+                self.open.wobble_frames += max(0, self.pend_len - (self.p.K - 1))  # the window widens the run
                 self.mode = STILL
             assert self.open is not None
             g = batch.gravity_mps2[a:b]
             cos = (g @ self.open.ref_g) / np.maximum(np.linalg.norm(g, axis=1), 1e-12)
             over = np.flatnonzero(cos < self.p.tilt_cos)
             if over.size == 0:
-                self.open.sigmas.append(batch.sigma_mps2[a:b])
+                self._collect(batch, a, b)
                 return
             i = a + int(over[0])
-            self.open.sigmas.append(batch.sigma_mps2[a:i])
+            self._collect(batch, a, i)
             out.extend(self._close(batch.f0 + i, "tilt", self._nf_at(batch.f0 + i)))
             a = i  # the frames after a tilt end start afresh (a new period may open at once)
 
-    def _close(self, end_f: int, ended_by: Literal["motion", "tilt", "signal_loss", "end_of_data"], nf: float) -> list[ClosedPeriod]:
+    def _collect(self, batch: FrameBatch, a: int, b: int) -> None:
+        """Keep the still frames' statistics; count brief excursions that stayed under the still threshold."""
+        op = self.open
+        assert op is not None
+        op.sigmas.append(batch.sigma_mps2[a:b])
+        op.tremors.append(batch.tremor_mps2[a:b])
+        with np.errstate(invalid="ignore"):
+            hot = batch.sigma_short_mps2[a:b] > self.p.wobble_detect_mps2
+        idx = batch.f0 + a + np.flatnonzero(hot)
+        if idx.size:
+            # one wobble = hot frames closer than a wobble tolerance to each other (a burst oscillates)
+            prev = np.concatenate(([op.last_hot_f], idx[:-1]))
+            op.wobbles += int(np.count_nonzero(idx - prev > self.p.wobble_frames))
+            op.wobble_frames += int(idx.size)
+            op.last_hot_f = int(idx[-1])
+
+    def _close(self, end_f: int, ended_by: Literal["motion", "tilt", "signal_loss", "end_of_data"],
+               nf: tuple[float, float]) -> list[ClosedPeriod]:
         op = self.open
         assert op is not None
         self.open = None
@@ -254,4 +284,6 @@ class HoldSegmenter:
         med = float(np.median(sig)) if sig.size else float("nan")
         if end_f <= op.start_f:
             return []
-        return [ClosedPeriod(op.start_f, end_f, ended_by, med, op.wobbles, op.wobble_frames, nf)]
+        trem = np.concatenate(op.tremors) if op.tremors else np.zeros(0)
+        tmed = float(np.nanmedian(trem)) if trem.size and np.isfinite(trem).any() else float("nan")
+        return [ClosedPeriod(op.start_f, end_f, ended_by, med, op.wobbles, op.wobble_frames, nf[0], tmed, nf[1])]

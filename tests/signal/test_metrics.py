@@ -179,3 +179,15 @@ def test_noise_floor_from_window_sigma_matches_white_noise(fs):
     windows = x[: len(x) // w * w].reshape(-1, w, 3)
     sigma_total = float(np.sqrt(np.mean(np.sum(windows.var(axis=1), axis=1))))
     assert noise_floor_from_sigma(sigma_total, fs, lp) == pytest.approx(noise_floor_for_white(sigma, fs), rel=0.05)
+
+
+def test_a_wobble_does_not_look_like_fatigue():
+    fs, dur = 50.0, 30.0
+    t = np.arange(int(dur * fs)) / fs
+    acc = still(t.size)
+    acc[:, 0] += 0.02 * np.sin(2 * np.pi * 10.0 * t) + 0.1 * np.sin(2 * np.pi * 0.8 * t)  # steady tremor
+    acc[:, 1] += np.random.default_rng(0).normal(0.0, 0.003, t.size)  # some broadband floor
+    burst = (t > 4.0) & (t < 4.5)  # a 0.5 s, 1.2 m/s² wobble in the first third
+    acc[burst, 1] += 1.2 * np.sin(np.pi * (t[burst] - 4.0) / 0.5) ** 2 * np.sin(2 * np.pi * 2.5 * t[burst])
+    m, _ = hold_metrics(acc, fs)
+    assert 0.7 < m["fatigue_index"] < 1.4

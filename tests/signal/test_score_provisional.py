@@ -100,7 +100,7 @@ def test_stream_status_gives_a_converging_provisional_score():
     from holdtrack.sim import simulate_session
     from holdtrack.stream import StreamProcessor
 
-    sim = simulate_session("plank", seed=2, rate_hz=50, packets=False)
+    sim = simulate_session("curl", seed=2, rate_hz=50, packets=False)
     proc = StreamProcessor(sim.info)
     seen: list[tuple[float, float]] = []  # (time, provisional score) while holding
     for i, item in enumerate(sim.items):

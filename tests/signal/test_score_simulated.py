@@ -61,9 +61,9 @@ def test_fatigue_raises_the_fatigue_index():
 
 
 def test_pipeline_scores_simulated_holds():
-    result = analyze(simulate_session("plank", seed=3, rate_hz=50))
+    result = analyze(simulate_session("curl", seed=3, rate_hz=50))
     holds = result.to_dict()["holds"]
-    assert holds, "the demo plank session has holds"
+    assert holds, "the curl session has a hold"
     for h in holds:
         assert h["score"] is not None and 0.0 < h["score"] < 100.0
         assert set(METRIC_NAMES) <= set(h["metrics"])
