@@ -152,6 +152,20 @@ def features_bytes(types: Sequence[int]) -> bytes:
     return bytes((FEATURES_CODE, mask & 0xFF, mask >> 8 & 0xFF))
 
 
+#: first byte of a device-initiated control-point push: streams the device stopped on its own
+ONLINE_MEASUREMENT_STOPPED = 0x01
+
+
+def parse_stop_push(data: bytes) -> frozenset[int] | None:
+    """``01 <type> ...`` pushed on the control point -> the measurement types that stopped, else None.
+
+    The device sends it when it ends a stream by itself (e.g. the H10 taken off the strap).
+    """
+    if len(data) < 2 or data[0] != ONLINE_MEASUREMENT_STOPPED:
+        return None
+    return frozenset(b & 0x3F for b in data[1:])
+
+
 # -- responses ---------------------------------------------------------------------------------------
 
 

@@ -32,7 +32,8 @@ class FrameBatch:
     sigma_mps2 : (n,) window standard deviation, m/s² (nan where invalid)
     gravity_mps2 : (n, 3) window mean acceleration, m/s²
     sigma_short_mps2 : (n,) standard deviation over the last ``Ks`` frames (nan where incomplete)
-    tremor_mps2 : (n,) RMS of the physiological-tremor band (7-13 Hz, capped below Nyquist) over the window
+    tremor_mps2 : (n,) RMS of the physiological-tremor band (7-13 Hz, capped below Nyquist) over the window,
+        minus the sensor's white noise in that band (estimated from 15 Hz .. 0.45 fs when fs allows)
     """
 
     f0: int
@@ -75,6 +76,11 @@ class FrameFeatures:
         # physiological tremor band (loaded muscles: 8-12 Hz, algorithms.md §6); needs fs > ~18 Hz
         hi = min(13.0, 0.45 * fs)
         self._band = StreamingSos(butter_sos(2, (7.0, hi), fs, "bandpass"), 3) if hi > 8.0 else None
+        # a band above any body motion (15 Hz .. 0.45 fs) measures the sensor's white noise, so the tremor
+        # band's own noise can be subtracted: what remains is physiological tremor (needs fs > ~40 Hz)
+        top = 0.45 * fs
+        self._high = StreamingSos(butter_sos(2, (15.0, top), fs, "bandpass"), 3) if top > 18.0 else None
+        self.noise_ratio = (hi - 7.0) / (top - 15.0) if self._high is not None else float("nan")
         self._ref: NDArray[np.float64] | None = None
         # partial frame being filled
         self._part_k0: int | None = None  # grid index of the partial frame's first sample
@@ -82,24 +88,25 @@ class FrameFeatures:
         self._part_n = 0
         # last K-1 complete frames: (frame index, s1 (3,), s2 (3,))
         self._hist_f: list[int] = []
-        self._hist_s1: NDArray[np.float64] = np.zeros((0, 6))
-        self._hist_s2: NDArray[np.float64] = np.zeros((0, 6))
+        self._hist_s1: NDArray[np.float64] = np.zeros((0, 9))
+        self._hist_s2: NDArray[np.float64] = np.zeros((0, 9))
         self._next_frame = 0
 
     def push(self, piece: GridPiece) -> FrameBatch | None:
         """Add grid samples; returns features for every frame completed by them (or None)."""
         if piece.reset:
-            for flt in (self._lp, self._band):
+            for flt in (self._lp, self._band, self._high):
                 if flt is not None:
                     flt.reset()
             self._ref = None
             self._part, self._part_n, self._part_k0 = [], 0, None
-            self._hist_f, self._hist_s1, self._hist_s2 = [], np.zeros((0, 6)), np.zeros((0, 6))
+            self._hist_f, self._hist_s1, self._hist_s2 = [], np.zeros((0, 9)), np.zeros((0, 9))
         lp = self._lp.push(piece.acc_mps2) if self._lp is not None else piece.acc_mps2
         band = self._band.push(piece.acc_mps2) if self._band is not None else np.zeros_like(piece.acc_mps2)
+        high = self._high.push(piece.acc_mps2) if self._high is not None else np.zeros_like(piece.acc_mps2)
         if self._ref is None and lp.shape[0]:
-            self._ref = np.concatenate((lp[0], np.zeros(3)))
-        x = np.concatenate((lp, band), axis=1)  # channels: low-passed xyz, tremor-band xyz
+            self._ref = np.concatenate((lp[0], np.zeros(6)))
+        x = np.concatenate((lp, band, high), axis=1)  # channels: low-passed, tremor band, noise band (xyz each)
         k0 = piece.k0
         # align to frame boundaries: drop leading samples that do not start a fresh frame
         if self._part_k0 is None:
@@ -123,7 +130,7 @@ class FrameFeatures:
             return None
         buf = np.concatenate(self._part) if len(self._part) > 1 else self._part[0]
         used = nfull * self.D
-        frames = np.ascontiguousarray(buf[:used]).reshape(nfull, self.D, 6)
+        frames = np.ascontiguousarray(buf[:used]).reshape(nfull, self.D, 9)
         rest = buf[used:]
         f_start = self._part_k0 // self.D
         self._part = [rest] if rest.shape[0] else []
@@ -142,7 +149,7 @@ class FrameFeatures:
         fidx = np.arange(f_start, f_start + n)
         # keep only history frames that are contiguous with this batch
         if self._hist_f and self._hist_f[-1] != f_start - 1:
-            self._hist_f, self._hist_s1, self._hist_s2 = [], np.zeros((0, 6)), np.zeros((0, 6))
+            self._hist_f, self._hist_s1, self._hist_s2 = [], np.zeros((0, 9)), np.zeros((0, 9))
         h = len(self._hist_f)
         all_s1 = np.concatenate((self._hist_s1, s1))
         all_s2 = np.concatenate((self._hist_s2, s2))
@@ -155,8 +162,8 @@ class FrameFeatures:
             tremor = np.full_like(tremor, np.nan)
         keep = max(K - 1, 0)
         self._hist_f = list(all_f[-keep:]) if keep else []
-        self._hist_s1 = all_s1[-keep:] if keep else np.zeros((0, 6))
-        self._hist_s2 = all_s2[-keep:] if keep else np.zeros((0, 6))
+        self._hist_s1 = all_s1[-keep:] if keep else np.zeros((0, 9))
+        self._hist_s2 = all_s2[-keep:] if keep else np.zeros((0, 9))
         return FrameBatch(f_start, valid, sigma, grav, sigma_short, tremor)
 
     def _stats(self, all_s1: NDArray[np.float64], all_s2: NDArray[np.float64], all_f: NDArray[np.int64],
@@ -180,7 +187,10 @@ class FrameFeatures:
             mean = w1[:, :3] / N
             var = np.maximum(w2[:, :3] / N - mean**2, 0.0)
             sig = np.sqrt(var[:, 0] + var[:, 1] + var[:, 2])
-            trem = np.sqrt((w2[:, 3] + w2[:, 4] + w2[:, 5]) / N)
+            p_t = (w2[:, 3] + w2[:, 4] + w2[:, 5]) / N
+            if self._high is not None:  # subtract the white-noise share measured above body motion
+                p_t = np.maximum(p_t - self.noise_ratio * (w2[:, 6] + w2[:, 7] + w2[:, 8]) / N, 0.0)
+            trem = np.sqrt(p_t)
             valid[ok] = contiguous
             sigma[ok] = np.where(contiguous, sig, np.nan)
             tremor[ok] = np.where(contiguous, trem, np.nan)

@@ -47,7 +47,7 @@ CHI2_95_2DOF = 5.991464547107979
 """95 % quantile of chi-square with 2 degrees of freedom (prediction ellipse)."""
 
 METRIC_NAMES: tuple[str, ...] = (
-    "duration_s",
+    "analysed_duration_s",
     "rms_mps2",
     "rms_major_mps2",
     "rms_minor_mps2",
@@ -118,7 +118,7 @@ def hold_metrics(
     metrics: Metrics = dict.fromkeys(METRIC_NAMES)
     notes: Notes = {}
     metrics.update(
-        duration_s=dur,
+        analysed_duration_s=dur,
         wobble_count=float(wobbles),
         wobble_time_s=float(wobble_time_s),
         noise_floor_mps2=float(noise_floor_mps2),

@@ -73,7 +73,7 @@ def score_hold(metrics: Mapping[str, Any]) -> tuple[float | None, dict[str, Any]
     Parameters
     ----------
     metrics : output of :func:`holdtrack.signal.metrics.hold_metrics` (needs ``rms_mps2``; uses
-        ``jerk_rms_mps3``, ``tilt_drift_deg_per_min``, ``wobble_count`` and ``duration_s`` when present)
+        ``jerk_rms_mps3``, ``tilt_drift_deg_per_min``, ``wobble_count`` and ``analysed_duration_s`` when present)
 
     Returns
     -------
@@ -84,7 +84,7 @@ def score_hold(metrics: Mapping[str, Any]) -> tuple[float | None, dict[str, Any]
     values = dict(metrics)
     if values.get("rms_mps2") is None:
         return None, {}
-    count, dur = values.get("wobble_count"), values.get("duration_s")
+    count, dur = values.get("wobble_count"), values.get("analysed_duration_s")
     values["wobble_rate_per_min"] = None if count is None or not dur else 60.0 * float(count) / float(dur)
     parts: dict[str, Any] = {}
     for c in COMPONENTS:

@@ -95,6 +95,8 @@ class _Open:
     wobbles: int = 0
     wobble_frames: int = 0
     last_hot_f: int = -(10**12)  # last frame whose short window was above the wobble level
+    hot_starts: list[int] = field(default_factory=list)  # first frame of each brief excursion (short window)
+    hot_frames: list[NDArray[np.int64]] = field(default_factory=list)
 
 
 class HoldSegmenter:
@@ -194,7 +196,7 @@ class HoldSegmenter:
         """(start frame, wobbles) of the open period, for live status; None when moving."""
         if self.open is None:
             return None
-        return self.open.start_f, self.open.wobbles
+        return self.open.start_f, self.open.wobbles + len(self.open.hot_starts)
 
     def provisional_tremor(self) -> float:
         if self.open is None or not self.open.tremors:
@@ -242,8 +244,12 @@ class HoldSegmenter:
                 if not back:  # the excursion changed the posture: it was motion, not a wobble
                     out.extend(self._close(self.refine_end(self.pend_start), "motion", self.pend_nf))
                     continue
-                self.open.wobbles += 1
-                self.open.wobble_frames += max(0, self.pend_len - (self.p.K - 1))  # the window widens the run
+                op = self.open
+                seen = bool(op.hot_starts) and op.hot_starts[-1] >= self.pend_start - self.p.wobble_frames
+                if not seen:  # not already counted from its onset in the short window
+                    op.wobbles += 1
+                op.wobble_frames += max(0, self.pend_len - (self.p.K - 1))  # the window widens the run
+                op.last_hot_f = f_a  # hot short windows right after it belong to the same excursion
                 self.mode = STILL
             assert self.open is not None
             g = batch.gravity_mps2[a:b]
@@ -269,8 +275,8 @@ class HoldSegmenter:
         if idx.size:
             # one wobble = hot frames closer than a wobble tolerance to each other (a burst oscillates)
             prev = np.concatenate(([op.last_hot_f], idx[:-1]))
-            op.wobbles += int(np.count_nonzero(idx - prev > self.p.wobble_frames))
-            op.wobble_frames += int(idx.size)
+            op.hot_starts.extend(int(f) for f in idx[idx - prev > self.p.wobble_frames])
+            op.hot_frames.append(idx)
             op.last_hot_f = int(idx[-1])
 
     def _close(self, end_f: int, ended_by: Literal["motion", "tilt", "signal_loss", "end_of_data"],
@@ -284,6 +290,10 @@ class HoldSegmenter:
         med = float(np.median(sig)) if sig.size else float("nan")
         if end_f <= op.start_f:
             return []
+        # brief excursions seen by the short window count only inside the period (the motion that ended it
+        # often shows there first)
+        wob = op.wobbles + sum(1 for f in op.hot_starts if f < end_f)
+        wob_frames = op.wobble_frames + (int(np.count_nonzero(np.concatenate(op.hot_frames) < end_f)) if op.hot_frames else 0)
         trem = np.concatenate(op.tremors) if op.tremors else np.zeros(0)
         tmed = float(np.nanmedian(trem)) if trem.size and np.isfinite(trem).any() else float("nan")
-        return [ClosedPeriod(op.start_f, end_f, ended_by, med, op.wobbles, op.wobble_frames, nf[0], tmed, nf[1])]
+        return [ClosedPeriod(op.start_f, end_f, ended_by, med, wob, wob_frames, nf[0], tmed, nf[1])]

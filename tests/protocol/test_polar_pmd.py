@@ -51,6 +51,12 @@ def test_settings_response_and_factor() -> None:
     assert pmd.PmdResponse.from_bytes(bytes.fromhex("F0 02 02 00 00")).settings() == {}
 
 
+def test_stop_push() -> None:
+    assert pmd.parse_stop_push(bytes.fromhex("01 02 00")) == {pmd.MeasurementType.ACC, pmd.MeasurementType.ECG}
+    assert pmd.parse_stop_push(bytes.fromhex("F0 02 02 00 00")) is None
+    assert pmd.parse_stop_push(b"\x01") is None
+
+
 def test_error_response_without_more_byte() -> None:
     r = pmd.PmdResponse.from_bytes(bytes((0xF0, 2, 2, Status.INVALID_MTU)))
     assert not r.ok and not r.more

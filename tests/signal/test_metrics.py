@@ -109,7 +109,7 @@ def test_short_holds_give_none_with_reasons():
     fs = 50.0
     m, notes = hold_metrics(still(int(2.0 * fs)), fs)
     assert m["rms_mps2"] is None and "shorter than" in notes["rms_mps2"]
-    assert m["duration_s"] == pytest.approx(2.0)
+    assert m["analysed_duration_s"] == pytest.approx(2.0)
     t = np.arange(int(6.0 * fs)) / fs
     acc = still(t.size)
     acc[:, 0] += 0.1 * np.sin(2 * np.pi * 1.3 * t)

@@ -15,7 +15,7 @@ BASE = {
     "jerk_rms_mps3": 1.0,
     "tilt_drift_deg_per_min": 2.0,
     "wobble_count": 1.0,
-    "duration_s": 60.0,
+    "analysed_duration_s": 60.0,
 }
 
 

@@ -18,12 +18,9 @@ from typing import Callable
 
 from holdtrack.errors import InputError, UnknownFormatError
 from holdtrack.sources.imports import generic_csv, movella, phyphox, polar_logger, sensor_logger
-from holdtrack.sources.imports._container import Container
+from holdtrack.sources.imports._container import ZIP_LISTING, Container
 from holdtrack.sources.imports._text import HEAD_BYTES, binary_offset
 from holdtrack.sources.imports.filesource import FileSource
-
-#: Prefix of the pseudo-head given to sniffers for zip archives (starts with NUL: never text).
-ZIP_LISTING = b"\x00zip-listing\n"
 
 
 @dataclass(frozen=True)
@@ -38,9 +35,9 @@ class Format:
 
 #: Every format, in ``--format`` order; on equal sniff scores the earlier one wins.
 REGISTRY: list[Format] = [
-    Format(m.NAME, m.TITLE, m.sniff, m.open_source) for m in (generic_csv, sensor_logger, phyphox, movella, polar_logger)
+    Format(m.NAME, m.TITLE, m.sniff, m.open_source)
+    for m in (generic_csv, sensor_logger, phyphox, movella, polar_logger)
 ]
-
 
 #: Format names for ``--format`` (besides ``auto``).
 FORMATS: list[str] = [f.name for f in REGISTRY]

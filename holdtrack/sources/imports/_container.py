@@ -21,6 +21,9 @@ MAX_MEMBER_BYTES = 512 * 1024 * 1024
 MAX_MEMBERS = 10_000
 
 Opener = Callable[[], ContextManager[BinaryIO]]
+#: Prefix of the pseudo-head given to format sniffers for a zip archive, followed by the member names
+#: one per line (starts with NUL, so text sniffers never mistake it for a table).
+ZIP_LISTING = b"\x00zip-listing\n"
 
 
 class Container:

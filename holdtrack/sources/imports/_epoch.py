@@ -17,7 +17,10 @@ def epoch_unit(first_value: float) -> tuple[float, str] | None:
     return None
 
 
-def utc_iso(epoch_s: float) -> str:
-    """ISO 8601 UTC string with milliseconds, e.g. ``2022-07-11T09:59:37.813Z``."""
-    t = _dt.datetime.fromtimestamp(epoch_s, tz=_dt.timezone.utc)
+def utc_iso(epoch_s: float) -> str | None:
+    """ISO 8601 UTC string with milliseconds, e.g. ``2022-07-11T09:59:37.813Z``; None if out of range."""
+    try:
+        t = _dt.datetime.fromtimestamp(epoch_s, tz=_dt.timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"

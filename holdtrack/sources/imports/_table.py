@@ -20,9 +20,10 @@ from holdtrack.sources.base import StreamInfo
 from holdtrack.sources.imports._columns import ACC_SCALE, normalize_units
 from holdtrack.sources.imports._container import Opener
 from holdtrack.sources.imports._text import (
-    HEAD_BYTES, iter_lines, parse_numbers, sniff_decimal_comma, sniff_delimiter, split_cells, split_header,
+    HEAD_BYTES, check_finite, iter_lines, parse_numbers, sniff_decimal_comma, sniff_delimiter, split_cells,
+    split_header,
 )
-from holdtrack.sources.imports._timebase import TimeCleaner, detect_units, estimate_rate, units_note
+from holdtrack.sources.imports._timebase import TimeCleaner, check_rate, detect_units, estimate_rate, units_note
 from holdtrack.sources.imports import filesource as _fs
 from holdtrack.sources.imports.filesource import FileSource
 
@@ -30,8 +31,6 @@ from holdtrack.sources.imports.filesource import FileSource
 SNIFF_LINES = 64
 #: Rows read before the first block to estimate the rate and units (independent of the block size).
 PROBE_ROWS = 4096
-#: Plausible accelerometer sample rates, Hz (outside: the time unit was misread).
-MIN_RATE_HZ, MAX_RATE_HZ = 0.5, 20_000.0
 
 
 @dataclass
@@ -189,8 +188,13 @@ def check_args(units: str | None, rate: float | None) -> tuple[str | None, float
 
 
 def scaled_time(scale: float, offset: float = 0.0) -> Callable[[], TimeFn]:
-    """Time function factory: seconds = (first time column - ``offset``) * ``scale``."""
-    return lambda: (lambda v: (v[:, 0] - offset) * scale)
+    """Time function factory: seconds = (first time column - ``offset``) * ``scale`` (inf if out of range)."""
+
+    def fn(v: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return (v[:, 0] - offset) * scale
+
+    return lambda: fn
 
 
 def build_source(table: Table, plan: Plan, units: str | None = None, rate: float | None = None,
@@ -214,10 +218,7 @@ def build_source(table: Table, plan: Plan, units: str | None = None, rate: float
     if nt:
         t0 = plan.time_fn()(vals0[:, 3:3 + nt]) if plan.time_fn else vals0[:, 3]  # type: ignore[misc]
         est = estimate_rate(t0)
-        if est is not None and not (MIN_RATE_HZ <= est <= MAX_RATE_HZ):
-            raise InputError(
-                f"time steps of {1 / est:.6g} s ({est:.4g} Hz) are implausible: is the time column in another "
-                "unit? name it with a unit, e.g. 'time [ms]'", path=table.path, line=table.header_line or None)
+        check_rate(est, table.path, table.header_line or None)
         if rate is None:
             nominal = plan.rate_hz or est
             if plan.rate_hz is None and est is not None:
@@ -249,11 +250,14 @@ def build_source(table: Table, plan: Plan, units: str | None = None, rate: float
                 keep, t = cleaner.clean(t_abs, lines)
             index += n
             gyro = None
-            if plan.gyro_cols:
-                gyro = vals[keep, 3 + nt:6 + nt] * plan.gyro_scale
-            elif plan.gyro_at is not None and nt:
-                gyro = plan.gyro_at(t_abs[keep])
-            yield SampleBlock(t, vals[keep, :3] * scale, gyro)
+            with np.errstate(over="ignore"):
+                if plan.gyro_cols:
+                    gyro = check_finite(vals[keep, 3 + nt:6 + nt] * plan.gyro_scale, lines[keep], table.path,
+                                        "gyroscope")
+                elif plan.gyro_at is not None and nt:
+                    gyro = plan.gyro_at(t_abs[keep])
+                acc = check_finite(vals[keep, :3] * scale, lines[keep], table.path, "acceleration")
+            yield SampleBlock(t, acc, gyro)
         out_notes.extend(cleaner.notes())
         out_notes.extend(getattr(time_fn, "notes", lambda: [])())
 

@@ -194,3 +194,11 @@ def parse_numbers(
         raise InputError(f"column {names[j]!r}: {rows[i][j]!r} is not a finite number", path=path,
                          line=int(linenos[i]))
     return arr
+
+
+def check_finite(values: np.ndarray, lines: Sequence[int], path: str, what: str) -> np.ndarray:
+    """``values`` (n, k) unchanged, or InputError at the first row whose scaled value overflowed."""
+    ok = np.isfinite(values).all(axis=1)
+    if not ok.all():
+        raise InputError(f"{what} value out of range", path=path, line=int(lines[int(np.argmin(ok))]))
+    return values

@@ -18,27 +18,41 @@ from holdtrack.sources.imports._columns import ACC_SCALE
 JITTER_S = 0.1
 #: A step longer than this many nominal sample periods is reported as a dropout.
 DROPOUT_PERIODS = 3.0
-#: Median |a| windows (in each unit) that identify the unit: about 0.5 g to 2 g.
-_UNIT_WINDOWS = {"g": (0.5, 2.0), "mg": (500.0, 2000.0), "m/s2": (0.5 * 9.80665, 2.0 * 9.80665)}
+#: Plausible accelerometer sample rates, Hz (outside: the time unit was misread).
+MIN_RATE_HZ, MAX_RATE_HZ = 0.5, 20_000.0
+#: Median |a| windows (in each unit) that identify the unit: 0.4 g to 3 g (running reaches a median of
+#: 2.3 g in the ST HAR set); the g and m/s² windows do not overlap (3 < 4 m/s² = 0.41 g).
+_UNIT_WINDOWS = {"g": (0.4, 3.0), "mg": (400.0, 3000.0), "m/s2": (4.0, 30.0)}
 
 
 def estimate_rate(t_s: np.ndarray) -> float | None:
     """Nominal rate, Hz, from the median positive time step of ``t_s`` (s); None if under 2 steps."""
-    dt = np.diff(np.asarray(t_s, dtype=np.float64))
-    dt = dt[dt > 0]
-    if dt.size < 2:
-        return None
-    return float(1.0 / np.median(dt))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        dt = np.diff(np.asarray(t_s, dtype=np.float64))
+        dt = dt[(dt > 0) & np.isfinite(dt)]
+        if dt.size < 2:
+            return None
+        return float(1.0 / np.median(dt))
+
+
+def check_rate(est: float | None, path: str, line: int | None) -> None:
+    """InputError when a rate estimated from a time column is implausible (time unit misread)."""
+    if est is not None and not (MIN_RATE_HZ <= est <= MAX_RATE_HZ):
+        step = 1 / est if est else math.inf
+        raise InputError(
+            f"time steps of {step:.6g} s ({est:.4g} Hz) are implausible: is the time column in another "
+            "unit? name it with a unit, e.g. 'time [ms]'", path=path, line=line)
 
 
 def detect_units(acc: np.ndarray, path: str, line: int | None) -> tuple[str, float]:
-    """The unit whose 0.5–2 g window holds the median |a| of ``acc`` (n, 3); else InputError.
+    """The unit whose 0.4–3 g window holds the median |a| of ``acc`` (n, 3); else InputError.
 
     Returns ``(unit, median |a|)``.
     """
     if acc.shape[0] == 0:
         raise InputError("no samples to detect the acceleration units from; give --units", path=path, line=line)
-    med = float(np.median(np.linalg.norm(acc, axis=1)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        med = float(np.median(np.linalg.norm(acc, axis=1)))
     for unit, (lo, hi) in _UNIT_WINDOWS.items():
         if lo <= med <= hi:
             return unit, med
@@ -83,8 +97,12 @@ class TimeCleaner:
         t_abs = np.asarray(t_abs, dtype=np.float64)
         if t_abs.size == 0:
             return np.zeros(0, bool), t_abs
+        finite = np.isfinite(t_abs)
+        if not finite.all():
+            raise InputError("time value out of range", path=self.path, line=int(lines[np.argmin(finite)]))
         prev = np.maximum.accumulate(np.concatenate([[self.last], t_abs]))[:-1]
-        step = t_abs - prev
+        with np.errstate(over="ignore", invalid="ignore"):
+            step = t_abs - prev  # -inf for absurd jumps back: still "backwards"
         bad = np.flatnonzero(step < -self.tolerance_s)
         if bad.size:
             i = int(bad[0])
@@ -98,6 +116,11 @@ class TimeCleaner:
         if kept.size:
             if self.t0 is None:
                 self.t0 = float(kept[0])
+            with np.errstate(over="ignore", invalid="ignore"):
+                t_rel = kept - self.t0
+            if not np.isfinite(t_rel).all():
+                i = int(np.flatnonzero(keep)[np.argmin(np.isfinite(t_rel))])
+                raise InputError("time value out of range", path=self.path, line=int(lines[i]))
             steps = np.diff(np.concatenate([[self.last], kept])) if math.isfinite(self.last) else np.diff(kept)
             big = steps > self.dropout_s
             if big.any():
@@ -107,7 +130,8 @@ class TimeCleaner:
                     starts = np.concatenate([[self.last], kept])[:-1] if math.isfinite(self.last) else kept[:-1]
                     self.longest = (float(steps[j]), float(starts[j] - self.t0))
             self.last = float(kept[-1])
-        return keep, kept - (self.t0 if self.t0 is not None else 0.0)
+            return keep, t_rel
+        return keep, kept
 
     def notes(self) -> list[str]:
         """What was cleaned, as human-readable notes."""

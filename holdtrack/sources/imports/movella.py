@@ -109,7 +109,10 @@ def _start_utc(text: str) -> tuple[str | None, str | None]:
         return None, None
     zone = m.group(4).upper()
     if zone in _ZONES:
-        utc = local - dt.timedelta(hours=_ZONES[zone])
+        try:
+            utc = local - dt.timedelta(hours=_ZONES[zone])
+        except OverflowError:
+            return None, None
         return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z", None
     return None, f"start time {local.isoformat(timespec='milliseconds')} {zone or '(no zone)'} (zone not converted)"
 

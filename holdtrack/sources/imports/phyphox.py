@@ -17,7 +17,7 @@ import numpy as np
 
 from holdtrack.errors import InputError
 from holdtrack.sources.imports._columns import GYRO_SCALE, find_gyro, split_unit
-from holdtrack.sources.imports._container import Container, file_opener
+from holdtrack.sources.imports._container import ZIP_LISTING, Container, file_opener
 from holdtrack.sources.imports._epoch import utc_iso
 from holdtrack.sources.imports._table import Plan, Table, TimeFn, build_source, head_lines, locate_table
 from holdtrack.sources.imports._text import split_cells
@@ -30,7 +30,7 @@ _ACC = re.compile(r"^(?P<linear>linear\s+)?acceleration\s+(?P<axis>[xyz])$", re.
 
 def sniff(head: bytes, filename: str) -> float:
     """0.9 for a phyphox CSV header or a zip with ``meta/time.csv`` / ``meta/device.csv``."""
-    if head.startswith(b"\x00zip-listing\n"):
+    if head.startswith(ZIP_LISTING):
         names = [n.lower() for n in head.decode("utf-8", "replace").splitlines()[1:]]
         has_meta = any(n.endswith(("meta/time.csv", "meta/device.csv")) for n in names)
         has_csv = any(n.endswith(".csv") and "meta/" not in n for n in names)
@@ -79,8 +79,12 @@ def _wall_clock(starts: list[tuple[float, float]]) -> Callable[[], TimeFn]:
     exp = np.array([s[0] for s in starts])
     offset = np.array([s[1] - starts[0][1] - s[0] for s in starts])
 
+    def wall(v: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return v[:, 0] + offset[np.clip(np.searchsorted(exp, v[:, 0], side="right") - 1, 0, None)]
+
     def make() -> TimeFn:
-        return lambda v: v[:, 0] + offset[np.clip(np.searchsorted(exp, v[:, 0], side="right") - 1, 0, None)]
+        return wall
 
     return make
 

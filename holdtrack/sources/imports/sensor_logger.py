@@ -22,10 +22,11 @@ from holdtrack.errors import InputError
 from holdtrack.model import SampleBlock
 from holdtrack.sources.base import StreamInfo
 from holdtrack.sources.imports._columns import ACC_SCALE, GYRO_SCALE
-from holdtrack.sources.imports._container import Container
-from holdtrack.sources.imports._epoch import utc_iso
+from holdtrack.sources.imports._container import ZIP_LISTING, Container
+from holdtrack.sources.imports._epoch import epoch_unit, utc_iso
 from holdtrack.sources.imports._table import check_args, head_lines, locate_table
-from holdtrack.sources.imports._timebase import TimeCleaner, detect_units, estimate_rate, units_note
+from holdtrack.sources.imports._text import check_finite
+from holdtrack.sources.imports._timebase import TimeCleaner, check_rate, detect_units, estimate_rate, units_note
 from holdtrack.sources.imports.filesource import FileSource, split_blocks
 
 NAME = "sensor-logger"
@@ -36,7 +37,7 @@ _ACC_FILES = ("TotalAcceleration.csv", "Accelerometer.csv")
 
 def sniff(head: bytes, filename: str) -> float:
     """0.9 for a Sensor Logger CSV header or a zip holding its accelerometer CSVs."""
-    if head.startswith(b"\x00zip-listing\n"):
+    if head.startswith(ZIP_LISTING):
         names = {PurePosixPath(n).name.lower() for n in head.decode("utf-8", "replace").splitlines()[1:]}
         if names & {n.lower() for n in _ACC_FILES}:
             return 0.9 if names & {"metadata.csv", "gravity.csv", "gyroscope.csv"} else 0.6
@@ -106,18 +107,25 @@ def open_source(path: str, units: str | None = None, rate: float | None = None) 
     platform = meta.get("platform", "").lower()
     standardised = meta.get("standardisation", "").lower() == "true"
     gravity_included = True
+    if epoch_unit(float(t_ns[0])) != (1e-9, "ns"):
+        raise InputError(f"'time' {t_ns[0]:.6g} is not a Unix time in ns (1973-2100)", path=label, line=int(lines[0]))
+    check_rate(estimate_rate(t_ns * 1e-9), label, int(lines[0]))
     cleaner = TimeCleaner(label, rate or estimate_rate(t_ns * 1e-9))
     keep, t_s = cleaner.clean(t_ns * 1e-9, lines)
     t_ns, acc = t_ns[keep], acc[keep]
-    if PurePosixPath(main).name.lower() == "accelerometer.csv":
+    base = PurePosixPath(main).name
+    with np.errstate(over="ignore", invalid="ignore"):
+        small = bool(np.median(np.linalg.norm(acc, axis=1)) < 0.5 * 9.80665)  # < 0.5 g in m/s²
+    if base.lower() == "accelerometer.csv" or (base.lower() != "totalacceleration.csv" and small):
         grav_name = box.sibling(main, "Gravity.csv")
         if grav_name is not None:
             _, _, g_t, g_xyz = _read_xyz(box, grav_name)
-            acc = acc + _resample(t_ns, g_t, g_xyz)
+            with np.errstate(over="ignore", invalid="ignore"):
+                acc = acc + _resample(t_ns, g_t, g_xyz)
             notes.append("gravity reconstructed from Gravity.csv")
-        elif np.median(np.linalg.norm(acc, axis=1)) < 0.5 * 9.80665:
+        elif small:
             gravity_included = False
-            notes.append("gravity not included (Accelerometer.csv without Gravity.csv): tilt cannot be measured")
+            notes.append(f"gravity not included ({base} without Gravity.csv): tilt cannot be measured")
     if platform == "ios" and not standardised:
         acc = -acc
         notes.append("iOS sign convention converted to Android's (all axes × -1)")
@@ -133,9 +141,15 @@ def open_source(path: str, units: str | None = None, rate: float | None = None) 
     gyro_name = box.sibling(main, "Gyroscope.csv")
     if gyro_name is not None:
         _, _, gy_t, gy_xyz = _read_xyz(box, gyro_name)
-        gyro = _resample(t_ns, gy_t, gy_xyz) * GYRO_SCALE["rad/s"]
+        with np.errstate(over="ignore", invalid="ignore"):
+            gyro = _resample(t_ns, gy_t, gy_xyz) * GYRO_SCALE["rad/s"]
         notes.append("gyroscope from Gyroscope.csv (rad/s -> deg/s, interpolated onto accelerometer times)")
-    block = SampleBlock(t_s, acc * ACC_SCALE[unit], gyro)
+    kept_lines = lines[keep]
+    with np.errstate(over="ignore", invalid="ignore"):
+        acc = check_finite(acc * ACC_SCALE[unit], kept_lines, label, "acceleration")
+        if gyro is not None:
+            gyro = check_finite(gyro, kept_lines, label, "gyroscope")
+    block = SampleBlock(t_s, acc, gyro)
     nominal = rate or estimate_rate(t_s)
     if rate is None and nominal is not None:
         notes.append(f"rate estimated from the median time step: {nominal:.4g} Hz")

@@ -49,7 +49,8 @@ def test_android_total_acceleration_with_gyro():
     g_ns, gyro = _xyz(SL / "android" / "Gyroscope.csv")
     np.testing.assert_allclose(b.gyro_dps, np.degrees(gyro[keep]), atol=1e-9)  # same times here
     assert src.info.start_utc == "2025-10-15T22:05:06.248Z"
-    assert src.info.rate_hz == pytest.approx(1e9 / np.median(np.diff(np.unique(t_ns))), rel=1e-4)  # float64 ns: 256 ns ulp
+    # float64 holds epoch ns to 256 ns, hence the tolerance
+    assert src.info.rate_hz == pytest.approx(1e9 / np.median(np.diff(np.unique(t_ns))), rel=1e-4)
     assert "1 duplicated timestamps dropped" in src.info.notes
     assert any(n.startswith("1 dropouts") and "0.210 s" in n for n in src.info.notes)
     assert src.info.settings["gravity_included"] is True
@@ -88,11 +89,12 @@ def test_standardised_ios_is_not_flipped(tmp_path):
     np.testing.assert_allclose(b.acc_mps2, (user + grav)[_first_of_each_time(t_ns)], atol=1e-12)
 
 
-def test_accelerometer_without_gravity_is_noted(tmp_path):
+@pytest.mark.parametrize("name", ["Accelerometer.csv", "Accelerometer (1).csv"])
+def test_accelerometer_without_gravity_is_noted(tmp_path, name):
     d = tmp_path / "nograv"
     d.mkdir()
-    shutil.copy(SL / "android" / "Accelerometer.csv", d)
-    src = open_import(d / "Accelerometer.csv")
+    shutil.copy(SL / "android" / "Accelerometer.csv", d / name)
+    src = open_import(d / name)
     b = src.read_all()
     assert src.info.settings["gravity_included"] is False
     assert any("gravity not included" in n for n in src.info.notes)
@@ -142,3 +144,14 @@ def test_gravity_and_metadata_come_from_the_same_recording(tmp_path):
     t_ns, user = _xyz(d / "Accelerometer.csv")
     _, grav = _xyz(d / "Gravity.csv")
     np.testing.assert_allclose(b.acc_mps2, -(user + grav)[_first_of_each_time(t_ns)], atol=1e-12)
+
+
+def test_time_running_backwards_names_member_and_line(tmp_path):
+    rows = [1760565906248623000 + i * 10_000_000 for i in range(30)]
+    rows[20] -= 5_000_000_000  # 5 s back: not jitter
+    z = tmp_path / "back.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("TotalAcceleration.csv", "time,seconds_elapsed,z,y,x\n" + "".join(f"{t},0,9.8,0,0\n" for t in rows))
+    with pytest.raises(InputError, match="backwards") as ei:
+        open_import(z)
+    assert ei.value.path == f"{z}:TotalAcceleration.csv" and ei.value.line == 22

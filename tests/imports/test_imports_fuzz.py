@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import zipfile
 
+import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,7 +30,7 @@ CELL = st.one_of(
     st.floats(width=32).map(repr),
     st.integers(-(10**20), 10**20).map(str),
     st.integers(0, 2**32).map(str),
-    st.sampled_from(["", "x", "1,5", "-", "1e400", "nan", "9.81", "1000", "0"]),
+    st.sampled_from(["", "x", "1,5", "-", "1e400", "nan", "9.81", "1000", "0", "1e308", "-1e308", "5e-324"]),
 )
 #: (header/preamble, separator, fields per row) for row-structured fuzz tables.
 LAYOUTS = [
@@ -62,6 +64,7 @@ def _consume(path, fmt):
         src = open_import(path, format=fmt, rate=50 if fmt == "csv" else None)
         for block in src:
             assert block.acc_mps2.shape == (len(block), 3)
+            assert np.isfinite(block.t_s).all() and np.isfinite(block.acc_mps2).all()
     except (InputError, ConfigError):
         pass
 
@@ -103,3 +106,32 @@ def test_zip_members(tmp_path, member, prefix, body):
         zf.writestr("meta/device.csv", '"property","value"\n')
     for fmt in ("auto", "sensor-logger", "phyphox"):
         _consume(z, fmt)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "time,seconds_elapsed,z,y,x\n1e30,0,9.8,0,0\n2e30,0,9.8,0,0\n",
+        "time,seconds_elapsed,z,y,x\n-5,0,9.8,0,0\n-4,0,9.8,0,0\n",
+        "t,ax,ay,az\n-1e308,0,0,1\n1e308,0,0,1\n1.5e308,0,0,1\n",
+        "t,ax,ay,az\n-1e308,0,0,1\n-0.9e308,0,0,1\n1e308,0,0,1\n",
+        "t,ax [g],ay [g],az [g]\n0,0,0,1\n0.02,0,0,1\n0.04,1e308,0,1\n",
+        "t,ax [g],ay [g],az [g],gx [rad/s],gy [rad/s],gz [rad/s]\n0,0,0,1,1e307,0,0\n0.02,0,0,1,0,0,0\n",
+        "t,ax,ay,az\n0,1e308,1e308,1e308\n0.02,1e308,1e308,1e308\n",
+        "time,seconds_elapsed,z,y,x\n1760565906248623000,0,1e308,0,0\n1760565906258623000,0,9.8,0,0\n",
+        "t,ax,ay,az\n0,0,0,1\n5e-324,0,0,1\n1e-323,0,0,1\n",
+        "Phone timestamp;sensor timestamp [ns];X [mg];Y [mg];Z [mg]\nx;1e300;0;0;1000\nx;2e300;0;0;1000\n",
+        "sep=,\nStartTime: ,0001-01-01_00:00:00_000 CEST\n\nPacketCounter,SampleTimeFine,Acc_X,Acc_Y,Acc_Z\n"
+        "1,0,0,0,9.8,\n2,16667,0,0,9.8,\n",
+        '"Time (s)","Acceleration x (m/s^2)","Acceleration y (m/s^2)","Acceleration z (m/s^2)"\n'
+        "1e308,0,0,9.8\n-1e308,0,0,9.8\n",
+    ],
+)
+def test_extreme_times(tmp_path, text):
+    p = tmp_path / "x.csv"
+    p.write_text(text)
+    try:
+        for block in open_import(p, rate=50):
+            assert np.isfinite(block.t_s).all() and np.isfinite(block.acc_mps2).all()
+    except (InputError, ConfigError):
+        pass

@@ -24,7 +24,8 @@ def _zip(path, members, method=zipfile.ZIP_DEFLATED):
 
 
 def test_member_larger_than_the_cap_is_refused(tmp_path, monkeypatch):
-    z = _zip(tmp_path / "big.zip", {"TotalAcceleration.csv": HEADER + _rows(5000), "Metadata.csv": "platform\nandroid\n"})
+    z = _zip(tmp_path / "big.zip",
+             {"TotalAcceleration.csv": HEADER + _rows(5000), "Metadata.csv": "platform\nandroid\n"})
     assert len(open_import(z).read_all()) == 5000
     monkeypatch.setattr(_container, "MAX_MEMBER_BYTES", 10_000)
     with pytest.raises(InputError, match="limit 10000") as ei:

@@ -52,12 +52,12 @@ def test_units_from_header_suffix_and_argument(write):
 
 def test_ambiguous_units_ask_for_units(write):
     t = np.arange(50) / 50
-    acc = np.tile([0.0, 0.0, 3.0], (50, 1))  # |a| = 3: not near 1 g, 1000 mg or 9.81 m/s²
+    acc = np.tile([0.0, 0.0, 3.5], (50, 1))  # |a| = 3.5: between the g (0.4-3) and m/s² (4-30) windows
     p = write("amb.csv", "t,x,y,z\n" + _rows(t, acc))
     with pytest.raises(InputError, match="--units") as ei:
         open_import(p)
     assert str(p) in str(ei.value)
-    assert open_import(p, units="m/s2").read_all().acc_mps2[0, 2] == pytest.approx(3.0)
+    assert open_import(p, units="m/s2").read_all().acc_mps2[0, 2] == pytest.approx(3.5)
 
 
 def test_no_time_column_needs_rate(write):

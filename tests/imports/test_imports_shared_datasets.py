@@ -66,3 +66,14 @@ def test_gaitmap_two_row_header_at_204_8_hz():
     raw = np.genfromtxt(p, delimiter=",", skip_header=2, max_rows=3)
     np.testing.assert_allclose(b.acc_mps2[:3], raw[:, [1, 3, 5]])  # left_sensor acc_x, acc_y, acc_z
     assert any("using left_sensor" in n for n in src.info.notes)
+
+
+@pytest.mark.parametrize("folder", ["stationary", "walking", "running"])
+def test_st_har_every_file_reads_as_mg(folder):
+    d = shared(f"st_har_26hz/AI_resources/HAR/dataset/{folder}")
+    files = sorted(d.glob("*.csv"))
+    assert files
+    for p in files:
+        src = open_import(p, rate=26)
+        assert len(src.read_all()) == _data_lines(p)
+        assert src.info.settings["units"] == "mg", p  # running files reach a median |a| of 2.3 g
