@@ -23,6 +23,9 @@ from holdtrack.sources.base import ListSource, Source, StreamInfo
 if TYPE_CHECKING:
     from holdtrack.stream import StreamProcessor
 
+#: samples per pipeline push when analysing a file (the result does not depend on it)
+OFFLINE_BATCH_SAMPLES = 4096
+
 UNITS = {"g": G0, "mg": G0 / 1000.0, "m/s2": 1.0, "mps2": 1.0, "m/s^2": 1.0}
 
 
@@ -170,7 +173,7 @@ def analyze(data: Any, *, rate: float | None = None, units: str | None = None, f
         source = data
     else:
         source = source_from_array(data, rate=rate or 0.0, units=units or "m/s2")
-    proc = StreamProcessor(source.info, config, trace=trace)
+    proc = StreamProcessor(source.info, config, trace=trace, batch_samples=OFFLINE_BATCH_SAMPLES)
     try:
         for item in source:
             proc.push(item)

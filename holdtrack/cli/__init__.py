@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "record": ("holdtrack.cli.record", "stream wearables live over Bluetooth LE, show holds, record .htrec sessions"),
     "simulate-device": ("holdtrack.cli.simulate_device", "advertise a simulated holdtrack wearable over BlueZ"),
     "plot": ("holdtrack.cli.plot", "draw the hold graph of a recording (PNG, PDF or SVG)"),
+    "report": ("holdtrack.cli.report", "progress over sessions: durations, scores, trends (PDF or HTML)"),
 }
 
 EXIT_OK = 0

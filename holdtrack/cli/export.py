@@ -59,12 +59,14 @@ def write_samples(f: TextIO, blocks: Iterable[Any], t_first: float, result: Any)
 
 
 def write_holds(f: TextIO, result: Any) -> int:
-    """Write one row per hold: times, score, how it ended, wobbles, then every metric."""
+    """Write one row per hold: times, score, how it ended, wobbles, then every metric (``metric_<name>``
+    where a metric's name is already a column, e.g. the scored ``duration_s``)."""
     dicts = [h.to_dict() for h in result.holds]
     metric_names: list[str] = []
     for d in dicts:
         metric_names += [k for k in d["metrics"] if k not in metric_names]
-    head = ["hold", "start_s", "end_s", "duration_s", "score", "ended_by", "wobbles", *metric_names]
+    base = ["hold", "start_s", "end_s", "duration_s", "score", "ended_by", "wobbles"]
+    head = base + [f"metric_{k}" if k in base else k for k in metric_names]  # never two columns of one name
     f.write(",".join(head) + "\n")
     for i, d in enumerate(dicts, 1):
         row = [i, d["start_s"], d["end_s"], d["duration_s"], d["score"], d["ended_by"], d["wobbles"],

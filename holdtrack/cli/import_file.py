@@ -30,8 +30,10 @@ def run(args: argparse.Namespace) -> int:
     info = source.info
     created = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
     origin = {"kind": "import", "format": info.format, "path": os.path.abspath(args.file)}
+    old = getattr(source, "header", None) or {}  # re-importing a session: keep what its header knew
     with atomic_path(out) as tmp:
-        with SessionWriter(tmp, info, clock=time.monotonic, created_utc=created, source=origin) as writer:
+        with SessionWriter(tmp, info, clock=time.monotonic, created_utc=created, source=origin,
+                           pipeline=old.get("pipeline"), characteristics=old.get("characteristics")) as writer:
             try:
                 for item in source:
                     writer.write(item)

@@ -24,13 +24,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from holdtrack.analysis import analyze
-    from holdtrack.plot.holds import plot_session
+    from holdtrack.plot.holds import save_session_plot
 
     out = output_path(args.file, args.output, ".png")
     result = analyze(args.file, format=args.format, units=args.units, rate=args.rate, salvage=args.salvage,
                      trace=True)
-    fig = plot_session(result, hold=args.hold, size=args.size)
-    write_atomically(fig, out)
+    save_session_plot(result, out, hold=args.hold, size=args.size)
     print(f"wrote {out}", file=sys.stderr)
     return 0
 
@@ -50,14 +49,3 @@ def output_path(source: str, output: str | None, default_suffix: str, formats: t
     beside = src.with_suffix(default_suffix) if src.suffix else src.with_name(src.name + default_suffix)
     folder = beside.parent if str(beside.parent) else Path(".")
     return beside if os.access(folder, os.W_OK) else Path.cwd() / beside.name
-
-
-def write_atomically(fig, out: Path) -> None:  # fig: matplotlib Figure
-    """Save ``fig`` to ``out`` through a temporary file, so a failure never leaves half an image."""
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
-        fig.savefig(tmp, dpi=fig.dpi, format=out.suffix.lstrip(".").lower())
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()

@@ -20,12 +20,27 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--speed", type=speed_arg, default=1.0, metavar="X|max",
                    help="playback speed: 1 = as recorded (default), 4 = four times faster, max = no pacing")
     p.add_argument("--no-window", action="store_true",
-                   help="text status line only (the live plot window is not available yet: always text)")
+                   help="no live plot window (shown when a display and holdtrack.plot.live exist); status line only")
     p.add_argument("--json", action="store_true", help="print the final analysis as one JSON object")
     p.add_argument("--max-wait", type=float, default=5.0, metavar="S",
                    help="skip silences (lost link) longer than S seconds of playback (default 5)")
     p.add_argument("--salvage", action="store_true",
                    help="recover everything readable from a damaged session file instead of failing")
+
+
+def _open_window(name: str, no_window: bool):
+    """The live plot window, same contract as ``holdtrack record``: ``holdtrack.plot.live.open_window(names)``
+    returning an object with ``update([LiveStatus])`` and optionally ``close()``; None when unavailable."""
+    import os
+
+    if no_window or not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return None
+    try:
+        from holdtrack.plot import live  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    opener = getattr(live, "open_window", None)
+    return opener([name]) if opener is not None else None
 
 
 def _describe(event) -> str | None:
@@ -52,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
                           max_wait_s=args.max_wait if args.max_wait and args.max_wait > 0 else None)
     proc = StreamProcessor(session.info)
     live = interactive() and not args.json
+    window = _open_window(session.info.device.get("name") or args.file, args.no_window)
     shown = time.monotonic()
     interrupted = False
     try:
@@ -60,12 +76,19 @@ def run(args: argparse.Namespace) -> int:
                 text = None if args.json else _describe(event)
                 if text:
                     print(("\r\x1b[K" if live else "") + text, flush=True)
-            if live and time.monotonic() - shown >= 0.25:
+            if (live or window is not None) and time.monotonic() - shown >= 0.5:
                 shown = time.monotonic()
-                sys.stderr.write("\r" + proc.status().line() + "\x1b[K")
-                sys.stderr.flush()
+                status = proc.status()
+                if window is not None:
+                    window.update([status])
+                if live:
+                    sys.stderr.write("\r" + status.line() + "\x1b[K")
+                    sys.stderr.flush()
     except KeyboardInterrupt:
         interrupted = True
+    finally:
+        if window is not None and hasattr(window, "close"):
+            window.close()
     if live:
         sys.stderr.write("\r\x1b[K")
     result = proc.finish()

@@ -34,6 +34,7 @@ SHOWN_METRICS: tuple[tuple[str, str, str, str], ...] = (
     ("fatigue_index", "fatigue index", "", ".2f"),
 )
 TEXT_WIDTH = 40
+LINE_SPACING = 1.25
 
 
 def draw_hold_panels(sub: "SubFigure", r: "AnalysisResult", numbers: list[int], font: float,
@@ -41,13 +42,13 @@ def draw_hold_panels(sub: "SubFigure", r: "AnalysisResult", numbers: list[int], 
     """One column pair (sway, summary) per hold number (1-based) in ``numbers``; ``overview``: say how many
     holds were left out."""
     k = len(numbers)
-    ratios = [1.0, 1.15] * k
+    ratios = [1.0, 1.5] * k
     axes = sub.subplots(1, 2 * k, width_ratios=ratios, squeeze=False)[0]
     more = len(r.holds) - k if overview else 0
     for i, n in enumerate(numbers):
         h = r.holds[n - 1]
         _sway(axes[2 * i], r, h, n)
-        _summary(axes[2 * i + 1], h, n, font * (0.92 if k >= 3 else 1.0))
+        _summary(axes[2 * i + 1], h, n, font * (0.82 if k >= 3 else 1.0), _height_pt(sub))
     if more > 0:
         sub.text(0.995, 0.005, f"{more} more hold{'s' * (more != 1)} not shown here: plot one with --hold N",
                  ha="right", va="bottom", color=pal.TEXT_MUTED, fontsize=font - 1)
@@ -101,10 +102,18 @@ def _sway(ax: "Axes", r: "AnalysisResult", h: "Hold", n: int) -> None:
     ax.set_ylim(-lim, lim)
 
 
-def _summary(ax: "Axes", h: "Hold", n: int, font: float) -> None:
+def _height_pt(sub: "SubFigure") -> float:
+    """Height of the subfigure, points."""
+    return float(sub.bbox.height) / float(sub.figure.dpi) * 72.0
+
+
+def _summary(ax: "Axes", h: "Hold", n: int, font: float, height_pt: float) -> None:
+    """The summary text, shrunk if its lines would not fit in ``height_pt`` points."""
     ax.set_axis_off()
-    ax.text(0.0, 1.0, "\n".join(summary_lines(h, n)), transform=ax.transAxes, ha="left", va="top",
-            family="monospace", fontsize=font - 0.5, linespacing=1.25)
+    lines = summary_lines(h, n)
+    fit = 0.9 * height_pt / (len(lines) * LINE_SPACING * 1.17)  # 1.17: a line's height per point of font size
+    ax.text(0.06, 1.0, "\n".join(lines), transform=ax.transAxes, ha="left", va="top",
+            family="monospace", fontsize=min(font - 0.5, fit), linespacing=LINE_SPACING)
 
 
 def summary_lines(h: "Hold", n: int) -> list[str]:
@@ -117,7 +126,7 @@ def summary_lines(h: "Hold", n: int) -> list[str]:
              f"  wobbles   {h.wobbles}"]
     comps = _components(h.score_components)
     if comps:
-        lines.append("score components (sub-score × weight)")
+        lines.append("score parts (sub-score × weight)")
         lines += comps
     shown = [(label, h.metrics.get(key), unit, fmt) for key, label, unit, fmt in SHOWN_METRICS if key in h.metrics]
     values = [(label, v, unit, fmt) for label, v, unit, fmt in shown if v is not None and math.isfinite(v)]

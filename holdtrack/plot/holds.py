@@ -14,6 +14,7 @@ a summary (duration, score and its components, how it ended, metrics).
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,8 @@ MINUTES_ABOVE_S = 600.0
 #: Points per drawn line (min/max envelope beyond this).
 MAX_POINTS = 4000
 TILT_REF_S = 1.0
+#: Most hold numbers written on the time axis.
+MAX_LABELS = 36
 
 
 def plot_session(result: "AnalysisResult", *, hold: int | None = None, size: str = "screen") -> Figure:
@@ -84,10 +87,23 @@ def plot_session(result: "AnalysisResult", *, hold: int | None = None, size: str
 
 
 def save_figure(fig: Figure, path: str | Path) -> Path:
-    """Save ``fig`` (format from the suffix: png, pdf, svg) at its size's dpi; returns the path."""
-    p = Path(path)
-    fig.savefig(p, dpi=fig.dpi)
-    return p
+    """Save ``fig`` (format from the suffix: png, pdf, svg) at its own dpi, through a temporary file so a
+    failure never leaves half an image; returns the path."""
+    out = Path(path)
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        fig.savefig(tmp, dpi=fig.dpi, format=out.suffix.lstrip(".").lower() or "png")
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return out
+
+
+def save_session_plot(result: "AnalysisResult", path: str | Path, *, hold: int | None = None,
+                      size: str = "screen") -> Path:
+    """:func:`plot_session` written to ``path`` (png, pdf or svg); returns the path."""
+    return save_figure(plot_session(result, hold=hold, size=size), path)
 
 
 # ----------------------------------------------------------------------------------------------- titles
@@ -145,7 +161,7 @@ def _time_panels(sub: SubFigure, r: "AnalysisResult", hold: int | None) -> list[
     axes[3].set_ylabel("power ((m/s²)²)")
     axes[-1].set_xlabel(f"time since the first sample ({unit})")
     axes[-1].set_xlim(lo / scale, hi / scale)
-    _label_holds(axes[0], r, scale)
+    _label_holds(axes[0], r, scale, lo, hi)
     _period_legend(axes[0], r)
     return list(axes)
 
@@ -170,9 +186,14 @@ def _shade(ax: "Axes", r: "AnalysisResult", scale: float) -> None:
                    hatch="//", lw=0, gid="gap", zorder=0)
 
 
-def _label_holds(ax: "Axes", r: "AnalysisResult", scale: float) -> None:
+def _label_holds(ax: "Axes", r: "AnalysisResult", scale: float, lo: float, hi: float) -> None:
+    """Number the holds in view; with more than :data:`MAX_LABELS` of them, every k-th (labels never touch)."""
     tf = blended_transform_factory(ax.transData, ax.transAxes)
+    in_view = [i for i, h in enumerate(r.holds, 1) if h.end_s >= lo and h.start_s <= hi]
+    step = max(1, -(-len(in_view) // MAX_LABELS))
     for i, h in enumerate(r.holds, 1):
+        if (i - 1) % step:
+            continue
         ax.text((h.start_s + h.end_s) / 2 / scale, 0.96, str(i), transform=tf, ha="center", va="top",
                 fontweight="bold", color=pal.HOLD, clip_on=True,
                 bbox={"boxstyle": "circle,pad=0.25", "fc": "white", "ec": pal.HOLD, "lw": 0.8})

@@ -12,6 +12,7 @@ import base64
 import binascii
 import json
 import math
+import os
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any, Mapping
@@ -46,9 +47,19 @@ class RecordError(ValueError):
     """A record that does not follow the format; the reader adds file and line."""
 
 
+def _plain(value: Any) -> Any:
+    """numpy scalars / arrays (e.g. settings from an importer) and paths as plain JSON values."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    raise TypeError(f"cannot store a {type(value).__name__} in a session file")
+
+
 def dumps(obj: Mapping[str, Any]) -> bytes:
     """One record as a line of compact UTF-8 JSON, newline included (no NaN / Infinity)."""
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8") + b"\n"
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False,
+                      default=_plain).encode("utf-8") + b"\n"
 
 
 def _reject_constant(name: str) -> float:

@@ -19,6 +19,11 @@ from holdtrack.model import LinkEvent, RawPacket, SampleBlock
 from holdtrack.session import format as fmt
 from holdtrack.sources.base import StreamInfo
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no lock
+    fcntl = None  # type: ignore[assignment]
+
 _DISK_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
@@ -78,9 +83,15 @@ class SessionWriter:
         else:
             self.header = fmt.build_header(info, content=content, created_utc=created_utc, source=source,
                                            pipeline=pipeline, characteristics=characteristics)
-            self._fd = self._open(os.O_CREAT | os.O_TRUNC)
+            line = fmt.dumps(self.header)
+            self._fd = self._open(os.O_CREAT, truncate=True)
             self._size = 0
-            self._write(fmt.dumps(self.header), sync=True)
+            try:
+                self._write(line, sync=True)
+            except BaseException:
+                self._closed = True
+                os.close(self._fd)
+                raise
 
     # ---------------------------------------------------------------------------------------------
     @property
@@ -93,29 +104,45 @@ class SessionWriter:
         """Host time of the last item written (or read, when appending), s."""
         return self._last_t
 
-    def _open(self, flags: int) -> int:
+    def _open(self, flags: int, *, truncate: bool = False) -> int:
+        """Open for writing and take an exclusive lock (so two recorders never share a file)."""
         try:
-            return os.open(self.path, os.O_WRONLY | flags | getattr(os, "O_CLOEXEC", 0), 0o644)
+            fd = os.open(self.path, os.O_WRONLY | flags | getattr(os, "O_CLOEXEC", 0), 0o644)
         except OSError as exc:
             raise SessionWriteError(f"cannot open for writing: {exc.strerror}", path=self.path,
                                     errno_=exc.errno) from None
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if truncate:
+                os.ftruncate(fd, 0)
+        except OSError as exc:
+            os.close(fd)
+            busy = exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN)
+            raise SessionWriteError("another process is writing this session file" if busy else
+                                    f"cannot open for writing: {exc.strerror}", path=self.path,
+                                    errno_=exc.errno) from None
+        return fd
 
     def _open_append(self, info: StreamInfo) -> None:
         from holdtrack.session.reader import scan_for_append
 
-        scan = scan_for_append(self.path)
-        self.header = scan.header
-        if info.profile and self.header.get("profile") and info.profile != self.header.get("profile"):
-            raise ConfigError(f"{self.path}: cannot append a {info.profile!r} stream to a "
-                              f"{self.header.get('profile')!r} session")
-        self.packets, self.samples, self._last_t = scan.packets, scan.samples, scan.last_time_s
-        self._fd = self._open(0)
-        try:  # cut off a partial last line or the footer so the file stays one valid sequence
-            os.ftruncate(self._fd, scan.good_size)
+        self._fd = self._open(0)  # locked before reading, so the scan sees the final state
+        try:
+            scan = scan_for_append(self.path)
+            self.header = scan.header
+            if info.profile and self.header.get("profile") and info.profile != self.header.get("profile"):
+                raise ConfigError(f"{self.path}: cannot append a {info.profile!r} stream to a "
+                                  f"{self.header.get('profile')!r} session")
+            os.ftruncate(self._fd, scan.good_size)  # cut a partial last line or the footer
         except OSError as exc:
             os.close(self._fd)
             raise SessionWriteError(f"cannot truncate for appending: {exc.strerror}", path=self.path,
                                     errno_=exc.errno) from None
+        except BaseException:
+            os.close(self._fd)
+            raise
+        self.packets, self.samples, self._last_t = scan.packets, scan.samples, scan.last_time_s
         self._size = scan.good_size
         os.lseek(self._fd, self._size, os.SEEK_SET)
         self._pending_restart = True

@@ -75,12 +75,13 @@ class FrameFeatures:
         self._lp = StreamingSos(butter_sos(4, lowpass_hz, fs), 3) if lowpass_hz < 0.35 * fs else None
         # physiological tremor band (loaded muscles: 8-12 Hz, algorithms.md §6); needs fs > ~18 Hz
         hi = min(13.0, 0.45 * fs)
-        self._band = StreamingSos(butter_sos(2, (7.0, hi), fs, "bandpass"), 3) if hi > 8.0 else None
+        self._band = StreamingSos(butter_sos(4, (7.0, hi), fs, "bandpass"), 3) if hi > 8.0 else None
         # a band above any body motion (15 Hz .. 0.45 fs) measures the sensor's white noise, so the tremor
         # band's own noise can be subtracted: what remains is physiological tremor (needs fs > ~40 Hz)
         top = 0.45 * fs
         self._high = StreamingSos(butter_sos(2, (15.0, top), fs, "bandpass"), 3) if top > 18.0 else None
         self.noise_ratio = (hi - 7.0) / (top - 15.0) if self._high is not None else float("nan")
+        self.noise_subtracted = self._high is not None
         self._ref: NDArray[np.float64] | None = None
         # partial frame being filled
         self._part_k0: int | None = None  # grid index of the partial frame's first sample

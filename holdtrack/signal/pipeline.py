@@ -22,7 +22,7 @@ import numpy as np
 from holdtrack.model import Gap, Hold, SampleBlock, StillPeriod
 from holdtrack.signal.buffer import SampleBuffer
 from holdtrack.signal.features import FrameFeatures
-from holdtrack.signal.grid import GridResampler
+from holdtrack.signal.grid import GridPiece, GridResampler
 from holdtrack.signal.metrics import hold_metrics
 from holdtrack.signal.score import score_hold
 from holdtrack.signal.swayband import noise_floor_from_sigma
@@ -45,9 +45,9 @@ class PipelineConfig:
     still_noise_factor: float = 6.0
     rest_threshold_mps2: float = 0.02
     rest_noise_factor: float = 1.5
-    tremor_threshold_mps2: float = 0.004
+    tremor_threshold_mps2: float = 0.01
     tremor_noise_factor: float = 1.6
-    tremor_noise_cap_mps2: float = 0.006
+    tremor_noise_cap_mps2: float = 0.02
     noise_cap_mps2: float = 0.015
     wobble_tolerance_s: float = 1.0
     wobble_max_mps2: float = 2.5
@@ -110,6 +110,10 @@ class PipelineState:
 class Pipeline:
     """Streaming detection of still periods and holds at a nominal rate ``rate_hz`` (the grid rate)."""
 
+    #: grid samples processed per step: a huge push is walked in steps like this, so the hold buffer (bounded
+    #: by ``max_hold_buffer_s``) never drops samples a hold closing inside the same push still needs
+    PIECE_SAMPLES = 8192
+
     def __init__(self, config: PipelineConfig | None = None, *, rate_hz: float, trace: bool = False) -> None:
         if not (rate_hz and math.isfinite(rate_hz) and 1.0 <= rate_hz <= 5000.0):
             raise ValueError(f"sample rate {rate_hz!r} Hz is outside 1..5000 Hz")
@@ -142,7 +146,7 @@ class Pipeline:
         t0 = self.grid.t_first or 0.0
         for g in gaps:
             out.append(Gap(g.start_t - t0, g.end_t - t0, g.bridged))
-        for piece in pieces:
+        for piece in _split(pieces, min(self.PIECE_SAMPLES, max(1, self.buffer.max_samples // 4))):
             if piece.reset and self._started:
                 out.extend(self._finish(self.segmenter.signal_loss(self._last_frame + 1)))
             self._started = True
@@ -236,8 +240,11 @@ class Pipeline:
             return "rest"
         if math.isfinite(tremor_median):
             cfg = self.config
-            floor = min(tremor_floor if math.isfinite(tremor_floor) else 0.0, cfg.tremor_noise_cap_mps2)
-            if not tremor_median > max(cfg.tremor_threshold_mps2, cfg.tremor_noise_factor * floor):
+            thr = cfg.tremor_threshold_mps2
+            if not self.features.noise_subtracted:  # low rates: compare with the causal resting level
+                floor = min(tremor_floor if math.isfinite(tremor_floor) else 0.0, cfg.tremor_noise_cap_mps2)
+                thr = max(thr, cfg.tremor_noise_factor * floor)
+            if not tremor_median > thr:
                 return "rest"
         return "hold"
 
@@ -296,6 +303,19 @@ class Pipeline:
         keep_from = info[0] if info is not None else self._last_frame - K - 2
         # while a period may still close retroactively, keep its samples; otherwise a window's worth
         self.buffer.trim(max(0, keep_from) * D)
+
+
+def _split(pieces: list[GridPiece], size: int) -> list[GridPiece]:
+    out: list[GridPiece] = []
+    for p in pieces:
+        n = p.acc_mps2.shape[0]
+        if n <= size:
+            out.append(p)
+            continue
+        for i in range(0, n, size):
+            g = None if p.gyro_dps is None else p.gyro_dps[i : i + size]
+            out.append(GridPiece(p.k0 + i, p.acc_mps2[i : i + size], g, p.reset and i == 0))
+    return out
 
 
 def run_offline(blocks: list[SampleBlock] | SampleBlock, *, rate_hz: float, config: PipelineConfig | None = None) -> list[Event]:

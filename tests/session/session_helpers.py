@@ -60,3 +60,17 @@ def same_items(a, b) -> bool:
         elif x != y:
             return False
     return True
+
+
+def record(path, items, info=None, *, end: str | None = "close"):
+    """Write ``items`` to a new session; ``end``: "close" (footer), "abort" (no footer) or None (left open)."""
+    from holdtrack.session import SessionWriter
+
+    w = SessionWriter(path, info or ble_info())
+    for it in items:
+        w.write(it)
+    if end == "close":
+        w.close()
+    elif end == "abort":
+        w.abort()
+    return w

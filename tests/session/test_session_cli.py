@@ -118,6 +118,9 @@ def test_import_salvage_repairs_a_session(recorded, tmp_path, capsys):
     assert main(["import", str(bad), "--output", str(fixed), "--salvage"]) == 0
     repaired = read_session(fixed)
     assert repaired.ended_cleanly and repaired.read_all() and repaired.info.profile == "holdtrack"
+    original = read_session(recorded)
+    for key in ("start_utc", "settings", "rate_hz", "device", "characteristics", "pipeline"):
+        assert repaired.header[key] == original.header[key], key
     salvaged = read_session(bad, salvage=True)
     assert same_items(repaired.read_all(), salvaged.read_all())
     assert salvaged.packets == len(read_session(recorded).read_all())  # only junk and the footer were lost
@@ -143,6 +146,8 @@ def test_export_samples_and_holds(recorded, tmp_path, capsys):
     assert float(hold_rows[0]["duration_s"]) == pytest.approx(result.holds[0].duration_s, abs=1e-3)
     assert float(hold_rows[0]["score"]) == pytest.approx(result.holds[0].score, abs=0.05)
     assert "rms_mps2" in hold_rows[0]
+    header = open(holds).readline().strip().split(",")
+    assert len(header) == len(set(header))  # a metric named like a column gets a metric_ prefix
 
 
 def test_export_needs_an_output(recorded, capsys):
@@ -170,3 +175,42 @@ def test_import_onto_a_full_disk_fails_cleanly_and_writes_nothing(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.count("\n") == 1 and "disk full" in proc.stderr
     assert list(out.parent.iterdir()) == []
+
+
+class FakeWindow:
+    def __init__(self, names):
+        self.names, self.updates, self.closed = names, [], False
+
+    def update(self, statuses):
+        self.updates.append(statuses)
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.mark.parametrize("no_window", [False, True])
+def test_replay_feeds_the_live_window_contract(recorded, capsys, monkeypatch, no_window):
+    import importlib.util
+    import time
+    import types
+
+    windows: list[FakeWindow] = []
+    live = types.ModuleType("holdtrack.plot.live")
+    live.open_window = lambda names: windows.append(FakeWindow(names)) or windows[-1]  # type: ignore[attr-defined]
+    if importlib.util.find_spec("holdtrack.plot") is None:
+        monkeypatch.setitem(sys.modules, "holdtrack.plot", types.ModuleType("holdtrack.plot"))
+    monkeypatch.setitem(sys.modules, "holdtrack.plot.live", live)
+    if "holdtrack.plot" in sys.modules:  # `from holdtrack.plot import live` reads the package attribute first
+        monkeypatch.setattr(sys.modules["holdtrack.plot"], "live", live, raising=False)
+    monkeypatch.setenv("DISPLAY", ":99")
+    now = [0.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(time, "sleep", lambda s: now.__setitem__(0, now[0] + s))
+    assert main(["replay", str(recorded), "--speed", "2"] + (["--no-window"] if no_window else [])) == 0
+    if no_window:
+        assert windows == []
+        return
+    (w,) = windows
+    assert len(w.names) == 1
+    assert w.closed and len(w.updates) >= 20  # twice a second of playback, 13 s of it at speed 2
+    assert {s[0].state for s in w.updates} >= {"holding"}

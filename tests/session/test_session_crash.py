@@ -48,8 +48,9 @@ def _env() -> dict[str, str]:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_sigkill_at_a_random_moment_loses_at_most_one_second(tmp_path, seed):
     path = tmp_path / "killed.htrec"
+    # bufsize=0: readline must not read ahead, or communicate() (which reads the raw pipe) misses lines
     proc = subprocess.Popen([sys.executable, "-c", RECORDER, str(path)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=_env(), cwd=tmp_path)
+                            stderr=subprocess.PIPE, env=_env(), cwd=tmp_path, bufsize=0)
     try:
         assert proc.stdout is not None
         first = proc.stdout.readline()  # the recorder is up and streaming

@@ -7,7 +7,7 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from session_helpers import ble_info, htp_packets, same_items, sample_block, sample_info
+from session_helpers import ble_info, htp_packets, record, same_items, sample_block, sample_info
 
 from holdtrack.errors import InputError, SessionFormatError
 from holdtrack.session import SessionWriter, read_session
@@ -19,9 +19,7 @@ N_PACKETS = 60  # 3 s: 6 batch lines
 @pytest.fixture
 def good(tmp_path):
     path = tmp_path / "good.htrec"
-    with SessionWriter(path, ble_info()) as w:
-        for p in htp_packets(N_PACKETS):
-            w.write_packet(p)
+    record(path, htp_packets(N_PACKETS))
     return path
 
 
@@ -51,10 +49,7 @@ def test_truncated_at_every_byte_of_the_last_record_reads_the_rest(good, tmp_pat
 
 def test_missing_footer_is_reported_not_fatal(tmp_path):
     path = tmp_path / "nofooter.htrec"
-    w = SessionWriter(path, ble_info())
-    for p in htp_packets(10):
-        w.write_packet(p)
-    w.abort()
+    record(path, htp_packets(10), end="abort")
     src = read_session(path)
     assert not src.ended_cleanly
     assert same_items(src.read_all(), htp_packets(10))

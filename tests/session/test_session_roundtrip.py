@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 import pytest
-from session_helpers import ble_info, htp_packets, same_items, sample_block, sample_info
+from session_helpers import ble_info, htp_packets, record, same_items, sample_block, sample_info
 
 from holdtrack.errors import ConfigError
 from holdtrack.model import LinkEvent, RawPacket, SampleBlock
@@ -207,3 +207,27 @@ def test_times_round_trip_bit_exactly(tmp_path):
     with SessionWriter(path, sample_info()) as w:
         w.write_block(blk)
     assert same_items(read_session(path).read_all(), [blk])
+
+
+def test_a_second_writer_on_the_same_file_is_refused_and_harms_nothing(tmp_path):
+    from holdtrack.session import SessionWriteError
+
+    path = tmp_path / "busy.htrec"
+    first = record(path, htp_packets(15), end=None)
+    first.flush()
+    for append in (False, True):
+        with pytest.raises(SessionWriteError, match="another process is writing"):
+            SessionWriter(path, ble_info(), append=append)
+    first.close()
+    assert same_items(read_session(path).read_all(), htp_packets(15))
+    SessionWriter(path, ble_info(), append=True).close()  # the lock went with the first writer
+
+
+def test_numpy_values_and_paths_in_the_header_are_stored_plainly(tmp_path):
+    path = tmp_path / "np.htrec"
+    info = sample_info(rate_hz=np.float64(52.0), settings={"range_g": np.int64(8), "axes": np.arange(3)},
+                       path=tmp_path / "in.csv")
+    SessionWriter(path, info).close()
+    src = read_session(path)
+    assert src.info.settings == {"range_g": 8, "axes": [0, 1, 2]} and src.info.rate_hz == 52.0
+    assert src.header["source"]["path"] == str(tmp_path / "in.csv")

@@ -69,3 +69,14 @@ def test_invariance_holds_for_a_non_default_config() -> None:
     rng = np.random.default_rng(1)
     cuts = sorted(rng.integers(0, t.size, 200).tolist())
     assert run_chunked(fs, t, acc, cuts, cfg) == whole
+
+
+def test_one_huge_push_scores_like_small_pushes():
+    """A push longer than the hold buffer must not lose the samples of holds that close inside it."""
+    fs = 50.0
+    cfg = PipelineConfig(max_hold_buffer_s=60.0)
+    t, acc = synthetic_session(fs, [("move", 5), ("hold", 20), ("move", 3), ("rest", 20)] * 8, seed=4)
+    whole = run_offline(SampleBlock(t, acc), rate_hz=fs, config=cfg)
+    holds = [e for e in whole if type(e).__name__ == "Hold"]
+    assert len(holds) == 8 and all(h.score is not None for h in holds)
+    assert run_chunked(fs, t, acc, list(range(0, t.size, 500)), cfg) == whole
