@@ -183,7 +183,7 @@ class ProvisionalScorer:
         """The running subset of :func:`hold_metrics` that the score uses (None before MIN_HOLD_S)."""
         dur = self.elapsed_s
         out: dict[str, float | None] = {
-            "duration_s": dur,
+            "analysed_duration_s": dur,
             "rms_mps2": None,
             "jerk_rms_mps3": None,
             "tilt_drift_deg_per_min": None,
