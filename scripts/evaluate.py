@@ -54,7 +54,7 @@ def session_plan(quick: bool) -> list[dict[str, Any]]:
     plan = []
     for i in range(n_random):
         rng = np.random.default_rng(1000 + i)
-        loss, burst = LOSSES[i % len(LOSSES)]
+        loss, burst = LOSSES[(i + i // 4) % len(LOSSES)]  # Latin square over rate x loss (not confounded)
         kw = {"seed": 1000 + i, "rate_hz": RATES[i % 4], "loss": loss, "loss_burst": burst,
               "jitter_s": JITTERS[i % 3], "drift_ppm": float(rng.uniform(-100, 100)),
               "noise_mps2": float(np.exp(rng.uniform(np.log(0.005), np.log(0.05)))), "orientation": "upright" if i % 5 == 4 else None}
@@ -195,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     log = (lambda m: print(m, file=sys.stderr)) if not args.json else None
     res = evaluate(args.quick, not args.no_real, log)
-    cmd = "python scripts/evaluate.py" + "".join(f" {a}" for a in (argv if argv is not None else sys.argv[1:]))
+    argv_shown = [a for a in (argv if argv is not None else sys.argv[1:]) if a != "--json"]
+    cmd = "python scripts/evaluate.py" + "".join(f" {a}" for a in argv_shown)
     if args.write:
         from eval_report import markdown
 

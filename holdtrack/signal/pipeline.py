@@ -47,7 +47,7 @@ class PipelineConfig:
     rest_noise_factor: float = 1.5
     tremor_threshold_mps2: float = 0.01
     tremor_noise_factor: float = 1.6
-    tremor_noise_cap_mps2: float = 0.02
+    tremor_noise_cap_mps2: float = 0.03
     noise_cap_mps2: float = 0.015
     wobble_tolerance_s: float = 1.0
     wobble_max_mps2: float = 2.5
@@ -57,7 +57,7 @@ class PipelineConfig:
     min_still_s: float = 2.0
     min_hold_s: float = 5.0
     gap_factor: float = 2.5
-    max_bridge_s: float = 0.5
+    max_bridge_s: float = 1.0
     max_hold_buffer_s: float = 1800.0
     score_guard_s: float = 0.5
 

@@ -42,6 +42,36 @@ def counts_to_mps2(counts: np.ndarray, range_g: int) -> FloatArray:
     return counts.astype(np.float64) * (htp.lsb_g(range_g) * G0)
 
 
+def device_payloads(profile: str, acc_mps2: FloatArray, gyro_dps: FloatArray | None, *, rate_hz: float,
+                    device_t0_s: float, settings: dict) -> PayloadFn:
+    """Payload builder for ``profile`` using the protocol package's own encoders.
+
+    The device stamps packets with its own (drifting) clock at its nominal rate: sample ``i`` at
+    ``device_t0_s + i / rate_hz``.
+    """
+    from holdtrack.protocol.encode import encode_block
+
+    def build(k: int, first: int, last: int) -> bytes:
+        g = None if gyro_dps is None else gyro_dps[first:last + 1]
+        out = encode_block(profile, acc_mps2[first:last + 1], device_t0_s + first / rate_hz, rate_hz, seq=k,
+                           gyro_dps=g, settings=settings)
+        return out[0] if len(out) == 1 else b"".join(out)
+
+    return build
+
+
+def decode_all(profile: str, payloads: list[bytes], settings: dict) -> tuple[FloatArray, FloatArray | None]:
+    """Decode every payload in order with the profile's real decoder: (acc m/s², gyro deg/s or None)."""
+    from holdtrack.protocol import get_profile
+
+    prof = get_profile(profile)
+    dec = prof.make_decoder({**prof.default_settings, **settings})
+    frames = [f for p in payloads for f in dec.feed(RawPacket(p, 0.0, prof.data_uuid))]
+    acc = np.concatenate([f.acc_mps2 for f in frames])
+    gyros = [f.gyro_dps for f in frames]
+    return acc, (np.concatenate(gyros) if all(g is not None for g in gyros) else None)  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
 class LinkModel:
     """BLE link timing and loss.
@@ -91,15 +121,8 @@ def loss_mask(n: int, loss: float, burst_len: float, rng: np.random.Generator) -
     return lost
 
 
-Encoder = Callable[[int, int, float, int, np.ndarray], bytes]
-
-
-def _encode_htp(seq: int, t0_us: int, rate_hz: float, range_g: int, counts: np.ndarray) -> bytes:
-    return bytes(htp.HtpPacket(seq, t0_us, int(round(rate_hz * 10)), range_g, counts))
-
-
-#: profile name -> (data characteristic UUID, encoder(seq, t0_us, rate_hz, range_g, counts) -> payload)
-ENCODERS: dict[str, tuple[str, Encoder]] = {"holdtrack": (htp.DATA_UUID, _encode_htp)}
+#: builds the payload of packet ``k`` carrying samples ``first..last`` (inclusive)
+PayloadFn = Callable[[int, int, int], bytes]
 
 
 @dataclass(frozen=True)
@@ -114,20 +137,16 @@ class PacketStream:
     delivered: np.ndarray  # (packets_sent,) bool
 
 
-def packetize(counts: np.ndarray, t_true_s: FloatArray, *, rate_hz: float, range_g: int, per_packet: int,
-              device_t0_s: float, link: LinkModel, rng: np.random.Generator,
-              profile: str = "holdtrack") -> PacketStream:
+def packetize(t_true_s: FloatArray, payload: PayloadFn, *, per_packet: int, uuid: str, link: LinkModel,
+              rng: np.random.Generator) -> PacketStream:
     """Batch samples into notifications and deliver them over the link.
 
-    Packet ``k`` carries samples ``k*per_packet ...``; its device timestamp is the device clock at its
-    first sample (``device_t0_s + i / rate_hz``); it is ready when its last sample is taken, leaves at the
-    next connection event and reaches the host ``latency_s`` + exponential jitter later (in order).
+    Packet ``k`` carries samples ``k*per_packet ...`` (bytes from ``payload(k, first, last)``); it is ready
+    when its last sample is taken, leaves at the next connection event and reaches the host ``latency_s``
+    + exponential jitter later (in order).
     """
     link.check()
-    if profile not in ENCODERS:
-        raise ConfigError(f"the simulator cannot encode profile {profile!r}; supported: {', '.join(ENCODERS)}")
-    uuid, encode = ENCODERS[profile]
-    n = counts.shape[0]
+    n = t_true_s.shape[0]
     first = np.arange(0, n, per_packet)
     last = np.minimum(first + per_packet, n) - 1
     ready = t_true_s[last]
@@ -146,10 +165,7 @@ def packetize(counts: np.ndarray, t_true_s: FloatArray, *, rate_hz: float, range
         events.append((h1, 0, LinkEvent("reconnected", h1)))
     delivered = ~lost & ~in_outage
     for k in np.flatnonzero(delivered):
-        # the device stamps with its own (drifting) clock at its nominal rate
-        t0_us = int(round((device_t0_s + first[k] / rate_hz) * 1e6))
-        payload = encode(int(k), t0_us, rate_hz, range_g, counts[first[k]:last[k] + 1])
-        events.append((float(host[k]), 1, RawPacket(payload, float(host[k]), uuid)))
+        events.append((float(host[k]), 1, RawPacket(payload(int(k), int(first[k]), int(last[k])), float(host[k]), uuid)))
     events.sort(key=lambda e: (e[0], e[1]))
     return PacketStream([e[2] for e in events], int(first.size), int((lost & ~in_outage).sum()),
                         int(in_outage.sum()), first, delivered)

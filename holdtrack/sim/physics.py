@@ -21,6 +21,7 @@ from holdtrack.sim.scenario import POSTURES, Scenario, Segment
 from holdtrack.sim.signals import band_noise, edge_taper, fft_lowpass, min_jerk, vector_rms
 
 _UP = np.array([0.0, 0.0, G0])
+_Parts = tuple[Rotation, Rotation, FloatArray]  # rotation, nominal rotation, linear acceleration (world)
 #: ramp of the motion envelope at both ends of a move, s (the motion stops this fast when a hold starts)
 MOVE_RAMP_S = 0.25
 _SQRT3 = np.sqrt(3.0)
@@ -121,7 +122,7 @@ class _Builder:
 
     # ---- segment kinds: each returns (rotation, nominal rotation, linear acceleration in world axes)
 
-    def _hold(self, i: int, seg: Segment, idx: np.ndarray, tau: FloatArray):
+    def _hold(self, i: int, seg: Segment, idx: np.ndarray, tau: FloatArray) -> _Parts:
         n, fs, rng = idx.size, self.fs, self.rng
         u = tau / seg.duration_s
         body = posture_rotation(seg.posture) * _axis_rot(1, np.radians(seg.sag_deg) * u**2)
@@ -148,7 +149,7 @@ class _Builder:
             self.wobbles.append(float(self.bounds[i] + w))
         return rot, nom, lin
 
-    def _rest(self, i: int, seg: Segment, idx: np.ndarray, tau: FloatArray):
+    def _rest(self, i: int, seg: Segment, idx: np.ndarray, tau: FloatArray) -> _Parts:
         n = idx.size
         nom = self.device(seg.posture)
         if seg.posture == "table":
@@ -158,7 +159,7 @@ class _Builder:
         lin = band_noise(self.rng, n, self.fs, 0.5, 5.0, 3) / _SQRT3 * seg.fidget_rms_mps2
         return rot, Rotation.from_quat(np.tile(nom.as_quat(), (n, 1))), lin
 
-    def _walk(self, i: int, seg: Segment, idx: np.ndarray, tau: FloatArray):
+    def _walk(self, i: int, seg: Segment, idx: np.ndarray, tau: FloatArray) -> _Parts:
         n, fs, rng = idx.size, self.fs, self.rng
         f_inst = seg.step_hz * (1.0 + 0.03 * band_noise(rng, n, fs, 0.05, 0.5)[:, 0])
         phi = 2 * np.pi * np.concatenate([[0.0], np.cumsum(f_inst[:-1]) / fs])
@@ -178,7 +179,7 @@ class _Builder:
         axis /= np.linalg.norm(axis)
         return Rotation.from_rotvec(np.outer(np.radians(bump_deg) * bump_env, axis)) * path  # world axes: mount-independent
 
-    def _move(self, i: int, seg: Segment, idx: np.ndarray, tau: FloatArray):
+    def _move(self, i: int, seg: Segment, idx: np.ndarray, tau: FloatArray) -> _Parts:
         u = tau / seg.duration_s
         rot = self._path(i, idx, min_jerk(u), self.rng.uniform(15.0, 40.0), np.sin(np.pi * u) ** 2)
         env = edge_taper(idx.size, self.fs, MOVE_RAMP_S)  # full motion until MOVE_RAMP_S before the end
@@ -187,7 +188,7 @@ class _Builder:
         lin *= seg.intensity_mps2 / rms if rms > 0 else 0.0
         return rot, rot, lin
 
-    def _collapse(self, i: int, seg: Segment, idx: np.ndarray, tau: FloatArray):
+    def _collapse(self, i: int, seg: Segment, idx: np.ndarray, tau: FloatArray) -> _Parts:
         d = seg.duration_s
         u = np.clip(tau / (0.7 * d), 0.0, 1.0)  # rotation and drop in the first 70 %, then the impact
         rot = self._path(i, idx, min_jerk(u), self.rng.uniform(10.0, 25.0), np.sin(np.pi * u) ** 2)

@@ -11,7 +11,9 @@ from scipy.spatial.transform import Rotation
 from holdtrack.errors import ConfigError
 from holdtrack.model import LinkEvent, RawPacket, SampleBlock
 from holdtrack.protocol import get_profile
-from holdtrack.sim.device import LinkModel, counts_to_mps2, packetize, sample_times, sensor_counts
+from holdtrack.protocol.encode import ONE_SAMPLE_PER_NOTIFICATION
+from holdtrack.sim.device import (LinkModel, counts_to_mps2, decode_all, device_payloads, packetize, sample_times,
+                                  sensor_counts)
 from holdtrack.sim.physics import Motion, simulate_motion
 from holdtrack.sim.scenario import Scenario, get_scenario
 from holdtrack.sim.truth import GroundTruth, build_truth
@@ -91,7 +93,9 @@ def simulate_session(
         or a 3x3 rotation matrix (device axes -> body axes)
     packets : True: HTP notifications (RawPacket, LinkEvent) with host receive times; False: SampleBlocks
         on true times (no link effects)
-    profile : packet profile (``"holdtrack"``)
+    profile : packet profile: ``"holdtrack"`` (HTP), or any profile :mod:`holdtrack.protocol.encode` can encode
+        (``"polar-pmd"``, ``"microbit"``, ``"thingy52"``, ``"witmotion"``; one sample per notification for the
+        last three; ``signal`` is then what their decoders give back)
     loss, loss_burst : fraction of notifications lost and mean burst length in packets
     jitter_s, latency_s, conn_interval_s : BLE delivery timing, s
     drift_ppm : device clock rate error, ppm (positive: device clock fast)
@@ -99,7 +103,8 @@ def simulate_session(
     range_g : full scale (2/4/8/16 g; default: the profile's)
     samples_per_packet : samples per notification (default ~20 notifications per second)
     outages : link losses as (start_s, duration_s), s since the first sample (packets only)
-    gyro : add true angular rate (deg/s) to SampleBlocks (``packets=False`` only; HTP carries none)
+    gyro : add true angular rate (deg/s) to ``signal`` / SampleBlocks (profiles with a gyroscope other than HTP
+        always carry it in their packets)
     device_t0_s : device clock at the first sample, s (default: seeded, 1-3000 s after boot)
     """
     sc = (get_scenario(scenario) if isinstance(scenario, str) else scenario).validate()
@@ -107,9 +112,10 @@ def simulate_session(
         raise ConfigError(f"rate_hz must be between 1 and 6553.5 Hz, got {rate_hz}")
     prof = get_profile(profile)
     rng_g = int(range_g if range_g is not None else prof.default_settings.get("range_g", 8))
-    per = samples_per_packet or max(1, int(round(rate_hz / 20.0)))
-    if not 1 <= per <= 255:
-        raise ConfigError(f"samples_per_packet must be 1..255, got {per}")
+    one = profile in ONE_SAMPLE_PER_NOTIFICATION
+    per = 1 if one else samples_per_packet or max(1, int(round(rate_hz / 20.0)))
+    if not 1 <= per <= 255 or (one and samples_per_packet not in (None, 1)):
+        raise ConfigError(f"samples_per_packet must be 1..255 (1 for {profile}), got {samples_per_packet}")
     r_mount, r_phys, r_noise, r_link, r_misc = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5))
     mount = _mount(orientation, r_mount)
     yaw, tx, ty = r_misc.uniform(0, 360), r_misc.uniform(-2, 2), r_misc.uniform(-2, 2)
@@ -119,11 +125,17 @@ def simulate_session(
     t = sample_times(sc.duration_s, rate_hz, drift_ppm)
     motion = simulate_motion(sc, t, mount, r_phys, table)
     counts = sensor_counts(motion.specific_force_mps2(), r_noise, noise_mps2, rng_g)
-    acc = counts_to_mps2(counts, rng_g)
-    gyro_dps = motion.gyro_dps() if gyro else None
+    acc = counts_to_mps2(counts, rng_g)  # HTP counts: the exact values its decoder gives
+    gyro_dps = motion.gyro_dps() if gyro or (prof.has_gyro and profile != "holdtrack") else None
+    settings = {"rate_hz": float(rate_hz), "range_g": rng_g, "samples_per_packet": per}
+    build = device_payloads(profile, acc, None if profile == "holdtrack" else gyro_dps, rate_hz=rate_hz,
+                            device_t0_s=t0_dev, settings=settings)
+    payloads = [build(k, i, min(i + per, len(t)) - 1) for k, i in enumerate(range(0, len(t), per))]
+    if profile != "holdtrack":  # other codecs quantise differently: keep what their decoders give back
+        acc, dec_gyro = decode_all(profile, payloads, settings)
+        gyro_dps = dec_gyro if dec_gyro is not None else gyro_dps
     signal = SampleBlock(t, acc, gyro_dps)
 
-    settings = {"rate_hz": float(rate_hz), "range_g": rng_g, "samples_per_packet": per}
     params: dict[str, Any] = {
         "scenario": sc.name, "seed": seed, "rate_hz": rate_hz, "orientation": mount.as_matrix().round(9).tolist(),
         "packets": packets, "profile": profile, "loss": loss, "loss_burst": loss_burst, "jitter_s": jitter_s,
@@ -135,8 +147,8 @@ def simulate_session(
     sent = lost = 0
     if packets:
         link = LinkModel(conn_interval_s, latency_s, jitter_s, loss, loss_burst, tuple(tuple(o) for o in outages))
-        stream = packetize(counts, t, rate_hz=rate_hz, range_g=rng_g, per_packet=per, device_t0_s=t0_dev,
-                           link=link, rng=r_link, profile=profile)
+        stream = packetize(t, lambda k, first, last: payloads[k], per_packet=per, uuid=prof.data_uuid, link=link,
+                           rng=r_link)
         items, sent, lost = list(stream.items), stream.packets_sent, stream.packets_lost
         info = StreamInfo("simulator", rate_hz=float(rate_hz), profile=profile, settings=settings,
                           device={"name": "HoldTrack-sim", "address": "00:00:00:00:00:00"})

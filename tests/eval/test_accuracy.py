@@ -39,19 +39,19 @@ def test_subset_recall_and_false_holds(subset):
     assert s["holds"] == 13
     assert s["recall"] == 1.0  # measured 13/13
     assert s["split_holds"] == 0
-    assert s["false_holds"] <= 7  # KNOWN: measured 6, all of them rests with micro-motion reported as holds
+    assert s["false_holds"] == 0  # measured 0 (5-6 before the 8-pole tremor band, 223ccb9)
 
 
 def test_subset_boundaries_and_duration(subset):
     s = summarize(subset)
-    assert s["boundary_error_median_s"] <= 0.3  # measured 0.23 s
-    assert s["boundary_error_p95_s"] <= 0.8  # measured 0.44 s
-    assert s["duration_error_median"] <= 0.02  # measured 0.9 %
+    assert s["boundary_error_median_s"] <= 0.15  # measured 0.06 s
+    assert s["boundary_error_p95_s"] <= 0.9  # measured 0.64 s (0.17 s before the tremor-band hold/rest rule)
+    assert s["duration_error_median"] <= 0.01  # measured 0.27 %
 
 
 def test_subset_rest_as_hold(subset):
     s = summarize(subset)
-    assert s["rest_as_hold"] <= 0.6  # KNOWN: measured 50 %, target 2 %
+    assert s["rest_as_hold"] <= 0.02  # measured 0 % (45 % before 223ccb9), target 2 %
     assert s["walk_as_hold"] == 0.0
     table = [d for sc in subset for d in sc.rest_detail if d[0] == "table"]
     assert table and all(as_hold == 0.0 for *_, as_hold in table)  # a device set down is never a hold
@@ -66,16 +66,17 @@ def test_packet_path_with_loss_drift_and_jitter():
         scores.append(score_session(sim.truth, analyze(sim).holds))
     s = summarize(scores)
     assert s["recall"] == 1.0 and s["split_holds"] == 0
-    assert s["false_holds"] <= 3  # KNOWN: measured 3, sitting rests with micro-motion reported as holds
-    assert s["boundary_error_median_s"] <= 0.5  # measured 0.32 s
+    assert s["false_holds"] == 0  # measured 0
+    assert s["boundary_error_median_s"] <= 0.25  # measured 0.08 s
 
 
 @needs_data
 def test_hapt_static_still_walking_not():
     r = eval_real.eval_hapt(DATA / "hapt", limit=3)
     assert r["static_segments"] == 18 and r["walking_segments"] == 29
-    assert r["static_covered_80"] >= 0.94  # measured 100 %
+    assert r["static_covered_80"] >= 0.88  # measured 94.4 % (17 of 18)
     assert r["walking_still_10"] <= 0.04  # measured 0 %
+    assert r["static_time_as_hold"] <= 0.97  # KNOWN: measured 94 % of sit/stand/lie time reported as hold
 
 
 @needs_data
@@ -84,6 +85,7 @@ def test_st_walking_and_running_have_no_still_and_no_holds():
     for label in ("walking", "running"):
         assert r[label]["holds"] == 0 and r[label]["still_10"] == 0.0
     assert r["stationary"]["still_10"] >= 0.95  # measured 100 %
+    assert r["stationary"]["still_80"] >= 0.65  # measured 72 % (10 files contain posture changes, see its README)
 
 
 @needs_data

@@ -242,3 +242,22 @@ def test_simulator_is_pure():
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             assert not {n.split(".")[0] for n in names} & banned, path
+
+
+@pytest.mark.parametrize("profile", ["holdtrack", "polar-pmd", "microbit", "thingy52", "witmotion"])
+def test_every_profile_decodes_back_to_the_signal(profile):
+    from holdtrack.protocol import get_profile
+
+    sim = simulate_session("curl", seed=2, rate_hz=25, profile=profile)
+    prof = get_profile(profile)
+    assert sim.info.profile == profile and all(i.characteristic == prof.data_uuid for i in sim.items)
+    dec = prof.make_decoder({**prof.default_settings, **sim.info.settings})
+    frames = [f for i in sim.items for f in dec.feed(i)]
+    np.testing.assert_array_equal(np.concatenate([f.acc_mps2 for f in frames]), sim.signal.acc_mps2)
+    assert np.abs(sim.signal.acc_mps2 - sim.motion.specific_force_mps2()).max() < 0.2  # noise + quantisation
+    assert (sim.signal.gyro_dps is not None) == (prof.has_gyro and profile != "holdtrack")
+
+
+def test_one_sample_profiles_refuse_batches():
+    with pytest.raises(ConfigError):
+        simulate_session("walk", profile="microbit", samples_per_packet=5)
