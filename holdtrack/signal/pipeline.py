@@ -47,7 +47,7 @@ class PipelineConfig:
     rest_noise_factor: float = 1.5
     tremor_threshold_mps2: float = 0.01
     tremor_noise_factor: float = 1.6
-    tremor_noise_cap_mps2: float = 0.03
+    tremor_noise_cap_mps2: float = 0.02
     noise_cap_mps2: float = 0.015
     wobble_tolerance_s: float = 1.0
     wobble_max_mps2: float = 2.5
