@@ -108,9 +108,12 @@ class StreamProcessor:
     def _feed(self, block: SampleBlock) -> list[Event]:
         if self.batch_samples <= 0:
             return self.pipeline.push(block)
+        out: list[Event] = []
+        if self._pending and (block.gyro_dps is None) != (self._pending[-1].gyro_dps is None):
+            out = self._drain()  # never join blocks with and without gyro (the join would drop it)
         self._pending.append(block)
         self._pending_n += len(block)
-        return self._drain() if self._pending_n >= self.batch_samples else []
+        return out + self._drain() if self._pending_n >= self.batch_samples else out
 
     def _drain(self) -> list[Event]:
         """Push the samples held back for batching (the pipeline is chunk-invariant: same result)."""
