@@ -68,7 +68,11 @@ async def test_recognised_configured_and_every_sample_decoded(bluez, case):
     assert decoder.bad_packets == 0
     assert len(sent) >= 10
     got = np.concatenate([f.acc_mps2 for f in frames]) / G0 * units_per_g
-    np.testing.assert_allclose(got, np.concatenate([p.samples for p in sent]), atol=1e-6)
+    expected = np.concatenate([p.samples for p in sent])
+    # a WitMotion frame straddles notifications: when the link closes mid-frame, its last frame is incomplete
+    missing = expected.shape[0] - got.shape[0]
+    assert missing == 0 or (profile == "witmotion" and missing == 1), (missing, profile)
+    np.testing.assert_allclose(got, expected[: got.shape[0]], atol=1e-6)
     if profile == "polar-pmd":  # device time of the last sample of each frame, ns since 2000
         dev_t = np.array([f.device_time_s for f in frames])
         np.testing.assert_allclose(np.diff(dev_t), np.diff([p.t_us[-1] * 1e-6 for p in sent]), atol=1e-6)
