@@ -48,6 +48,10 @@ BACKENDS = ("TkAgg", "QtAgg", "GTK4Agg", "GTK3Agg")
 _backend: str | None = None
 #: Longest time between redraws of the header texts while the state stays the same, s.
 TEXT_INTERVAL_S = 0.1
+#: Where each header text (state, hold timer, score, info line) may draw: (x0, y0, x1, y1), figure fraction.
+#: Only the slot of a text that changed is restored, redrawn and blitted.
+TEXT_SLOTS = ((0.0, 0.79, 0.255, 0.925), (0.255, 0.79, 0.515, 0.925), (0.515, 0.79, 1.0, 0.925),
+              (0.45, 0.93, 1.0, 1.0))
 
 
 def live_view_available() -> bool:
@@ -180,7 +184,7 @@ class LiveView:
         self.score_text = fig.text(0.52, 0.855, "", ha="left", va="center", fontsize=16, animated=True)
         self.info_text = fig.text(0.99, 0.97, "", ha="right", va="top", fontsize=9, family="monospace",
                                   color=pal.TEXT_MUTED, animated=True)
-        self._texts: tuple[str, ...] = ()
+        self._texts: list[str | None] = [None] * len(TEXT_SLOTS)
         self._text_at = -1e9
         fig.canvas.mpl_connect("close_event", self._on_close)
         fig.canvas.mpl_connect("resize_event", lambda _e: self._full_draw())
@@ -234,12 +238,19 @@ class LiveView:
         self.closed = True
 
     def _full_draw(self) -> None:
-        """Redraw everything static and keep it as the background (the texts are added by :meth:`_texts_frame`)."""
+        """Redraw everything static and keep it as the background of the two animated regions: the axes
+        (lines) and the header band above them (texts)."""
+        from matplotlib.transforms import Bbox
+
         canvas = self.fig.canvas
         canvas.draw()
-        self._bg_static = canvas.copy_from_bbox(self.fig.bbox)
-        self._bg = self._bg_static
-        self._texts = ()
+        self._bg_axes = canvas.copy_from_bbox(self.ax.bbox)
+        to_px = self.fig.transFigure.transform
+        self._slots = [Bbox(to_px([(x0, y0), (x1, y1)])) for x0, y0, x1, y1 in TEXT_SLOTS]
+        self._bg_slots = [canvas.copy_from_bbox(slot) for slot in self._slots]
+        # a min/max pair per ~4 pixel columns: below that, Agg's cost grows with the points, not the look
+        self._max_points = max(200, int(self.ax.bbox.width / 2))
+        self._texts = [None] * len(TEXT_SLOTS)  # nothing animated is on the new background
         self.full_draws += 1
 
     def _status_texts(self) -> tuple[str, ...]:
@@ -251,26 +262,27 @@ class LiveView:
         return (st.state,
                 f"hold {st.hold_time_s:5.1f} s" if timed else "",
                 "" if st.provisional_score is None else f"score {st.provisional_score:.0f} (provisional)",
-                f"{st.elapsed_s:7.1f} s   {rate}   loss {100 * st.packet_loss:4.1f} %   holds {st.holds}")
+                f"{st.elapsed_s:6.0f} s   {rate}   loss {100 * st.packet_loss:4.1f} %   holds {st.holds}")
 
-    def _texts_frame(self, now: float) -> bool:
-        """Redraw the header texts into the background when they changed (state at once, the rest <= 10 Hz)."""
+    def _texts_frame(self, now: float) -> None:
+        """Redraw and blit the slot of each header text that changed (the state at once, the rest <= 10 Hz)."""
         texts = self._status_texts()
-        if texts == self._texts:
-            return False
-        if self._texts and texts[0] == self._texts[0] and now - self._text_at < TEXT_INTERVAL_S:
-            return False
+        state_changed = texts[0] != self._texts[0]
+        if not state_changed and now - self._text_at < TEXT_INTERVAL_S and None not in self._texts:
+            return
         canvas = self.fig.canvas
-        canvas.restore_region(self._bg_static)
         arts = (self.state_text, self.hold_text, self.score_text, self.info_text)
-        for art, text in zip(arts, texts):
+        if state_changed:
+            self.state_text.get_bbox_patch().set_facecolor(pal.STATE.get(texts[0], pal.GAP))
+        for i, (art, text, slot) in enumerate(zip(arts, texts, self._slots)):
+            if text == self._texts[i]:
+                continue
+            canvas.restore_region(self._bg_slots[i])
             art.set_text(text)
-        self.state_text.get_bbox_patch().set_facecolor(pal.STATE.get(texts[0], pal.GAP))
-        for art in arts:
             self.fig.draw_artist(art)
-        self._bg = canvas.copy_from_bbox(self.fig.bbox)
-        self._texts, self._text_at = texts, now
-        return True
+            canvas.blit(slot)
+            self._texts[i] = text
+        self._text_at = now
 
     def _frame(self) -> None:
         t, a = self.ring.last(self.window_s)
@@ -278,16 +290,16 @@ class LiveView:
         now = st.elapsed_s if st is not None else (t[-1] if t.size else 0.0)
         if a.size and self._rescale(a):
             self._full_draw()
-        whole = self._texts_frame(time.monotonic())
+        self._texts_frame(time.monotonic())
         canvas = self.fig.canvas
-        canvas.restore_region(self._bg)
+        canvas.restore_region(self._bg_axes)
         if t.size:
-            te, ae = envelope(t - now, a, 1500)
+            te, ae = envelope(t - now, a, self._max_points)
             for j, line in enumerate(self.lines):
                 line.set_data(te, ae[:, j])
         for line in self.lines:
             self.ax.draw_artist(line)
-        canvas.blit(self.fig.bbox if whole else self.ax.bbox)
+        canvas.blit(self.ax.bbox)
         canvas.flush_events()
         self.frames += 1
 
