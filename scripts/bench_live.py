@@ -19,12 +19,14 @@ A private Xvfb server is started (``-displayfd``); each mode runs in a fresh int
 
 For each mode: CPU share of one core (process and, separately, the X server), frames per second and the
 longest pause between frames, input lag (when a notification has been processed and drawn, against when
-it was due), RSS growth. Timing is noisy on a shared machine: the load average is printed with the figures.
+it was due; the first 3 s, with the first full draws, apart), RSS growth. Timing is noisy on a shared
+machine: the load average is printed with the figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import resource
@@ -43,6 +45,8 @@ sys.path.insert(0, os.environ.get("HOLDTRACK_BENCH_ROOT", str(ROOT)))
 sys.path.insert(1, str(ROOT / "scripts"))
 
 MODES = ("none", "window", "replay-none", "replay-window")
+#: Seconds at the start kept out of the lag figures (the first full draws), reported apart.
+WARMUP_S = 3.0
 TICK_S = 1.0 / os.sysconf("SC_CLK_TCK")
 
 
@@ -58,7 +62,7 @@ def proc_cpu_s(pid: int) -> float:
 
 
 # ------------------------------------------------------------------------------------------ child
-def child(mode: str, seconds: float, rate_hz: float, speed: float) -> dict[str, Any]:
+def child(mode: str, seconds: float, rate_hz: float, speed: float, fps: float) -> dict[str, Any]:
     """One paced run in this process (``mode`` "window" or "none"); returns the measurements."""
     import holdtrack  # first: scripts/bench.py puts this checkout on sys.path, --before wants another
 
@@ -69,35 +73,53 @@ def child(mode: str, seconds: float, rate_hz: float, speed: float) -> dict[str, 
 
     chain = bench.Chain(rate_hz)
     proc = StreamProcessor(chain.info)
-    display = LiveDisplay(f"bench {rate_hz:g} Hz", rate_hz, window=mode == "window", stream=open(os.devnull, "w"))
+    # --before checkouts may predate LiveDisplay's fps and sleep: then they get their defaults and time.sleep
+    extra = {"fps": fps} if "fps" in inspect.signature(LiveDisplay).parameters else {}
+    display = LiveDisplay(f"bench {rate_hz:g} Hz", rate_hz, window=mode == "window", stream=open(os.devnull, "w"),
+                          **extra)
+    display_sleep = getattr(display, "sleep", time.sleep)
     view = display._view
     if mode == "window" and view is None:
         raise SystemExit("no live window (no display or no interactive matplotlib backend)")
-    status_cpu = [0.0]
+    pc = time.process_time
+    cpu = {"source": 0.0, "pipeline": 0.0, "window": 0.0, "status": 0.0}
     inner_status = proc.status
 
     def timed_status():  # the window asks for the status; count it apart from the drawing
-        c = time.process_time()
+        c = pc()
         s = inner_status()
-        status_cpu[0] += time.process_time() - c
+        cpu["status"] += pc() - c
         return s
 
     proc.status = timed_status  # type: ignore[method-assign]
-    pc = time.process_time
-    cpu = {"source": 0.0, "pipeline": 0.0, "window": 0.0}
-    lags: list[float] = []
     frame_at: list[float] = []
     frame_cpu: list[float] = []
+    if view is not None:
+        inner_frame = view._frame
+
+        def timed_frame() -> None:  # every frame, drawn after a push or while the source waits
+            c = pc()
+            inner_frame()
+            frame_cpu.append(pc() - c)
+            frame_at.append(time.monotonic())
+
+        view._frame = timed_frame
+
+    def timed_sleep(seconds: float) -> None:  # the paced source waits: the window draws meanwhile
+        c = pc()
+        display_sleep(seconds)
+        cpu["window"] += pc() - c
+
+    lags: list[tuple[float, float]] = []  # (s since the start, lag s) per notification
     rss: list[tuple[float, float]] = []
-    items = iter(paced(chain.packets(seconds), speed=speed, clock=time.monotonic, sleep=time.sleep))
+    items = iter(paced(chain.packets(seconds), speed=speed, clock=time.monotonic, sleep=timed_sleep))
     origin: tuple[float, float] | None = None
-    samples = 0
     cpu0, wall0 = pc(), time.monotonic()
     next_rss = 0.0
     while True:
-        c = pc()
+        c, w = pc(), cpu["window"]
         p = next(items, None)
-        cpu["source"] += pc() - c
+        cpu["source"] += pc() - c - (cpu["window"] - w)
         if p is None:
             break
         if origin is None:
@@ -105,16 +127,11 @@ def child(mode: str, seconds: float, rate_hz: float, speed: float) -> dict[str, 
         c = pc()
         proc.push(p)
         c1 = pc()
-        frames = view.frames if view else 0
         display.update(proc)
-        c2 = pc()
         cpu["pipeline"] += c1 - c
-        cpu["window"] += c2 - c1
+        cpu["window"] += pc() - c1
         done = time.monotonic()
-        lags.append(done - (origin[1] + (p.host_time_s - origin[0]) / speed))
-        if view is not None and view.frames > frames:
-            frame_at.append(done)
-            frame_cpu.append(c2 - c1)
+        lags.append((done - wall0, done - (origin[1] + (p.host_time_s - origin[0]) / speed)))
         if done - wall0 >= next_rss:
             rss.append((done - wall0, rss_mb()))
             next_rss += 5.0
@@ -123,9 +140,9 @@ def child(mode: str, seconds: float, rate_hz: float, speed: float) -> dict[str, 
     rss.append((wall, rss_mb()))
     status = inner_status()
     display.close()
-    cpu["window"] -= status_cpu[0]
-    cpu["status"] = status_cpu[0]
-    lag = np.asarray(lags)
+    cpu["window"] -= cpu["status"]  # the status the window asked for is counted apart
+    at, lag_all = np.asarray(lags).T
+    lag = lag_all[at >= WARMUP_S] if np.any(at >= WARMUP_S) else lag_all  # start-up (first draws) apart
     gaps = np.diff(frame_at) if len(frame_at) > 1 else np.zeros(1)
     half = next(r for t, r in rss if t >= wall / 2)
     out: dict[str, Any] = {
@@ -135,9 +152,11 @@ def child(mode: str, seconds: float, rate_hz: float, speed: float) -> dict[str, 
         "cpu_s": {k: round(v, 3) for k, v in cpu.items()} | {"loop_total": round(total, 3)},
         "cpu_share": {k: round(v / wall, 4) for k, v in cpu.items()} | {"loop_total": round(total / wall, 4)},
         "lag_ms": {"median": round(1e3 * float(np.median(lag)), 1), "p99": round(1e3 * float(np.percentile(lag, 99)), 1),
-                   "max": round(1e3 * float(lag.max()), 1), "last": round(1e3 * float(lag[-1]), 1)},
+                   "max": round(1e3 * float(lag.max()), 1), "last": round(1e3 * float(lag[-1]), 1),
+                   "max_startup": round(1e3 * float(lag_all[at < WARMUP_S].max(initial=0.0)), 1)},
         "rss_mb": {"start": round(rss[0][1], 1), "half": round(half, 1), "end": round(rss[-1][1], 1),
-                   "growth_mb_per_h": round((rss[-1][1] - half) * 3600 / max(wall / 2, 1.0) / speed, 2)},
+                   "growth_mb_per_h": round((rss[-1][1] - half) * 3600 / max(wall / 2, 1.0) / speed, 2),
+                   "every_5min": [round(r, 1) for t, r in rss if t % 300.0 < 5.0]},
     }
     if view is not None:
         out["frames"] = view.frames
@@ -145,8 +164,10 @@ def child(mode: str, seconds: float, rate_hz: float, speed: float) -> dict[str, 
         out["frame_gap_ms"] = {"median": round(1e3 * float(np.median(gaps)), 1),
                                "p95": round(1e3 * float(np.percentile(gaps, 95)), 1),
                                "max": round(1e3 * float(gaps.max()), 1)}
-        out["frame_cpu_ms"] = {"median": round(1e3 * float(np.median(frame_cpu)), 2),
+        out["frame_cpu_ms"] = {"mean": round(1e3 * float(np.mean(frame_cpu)), 2),
+                               "median": round(1e3 * float(np.median(frame_cpu)), 2),
                                "p95": round(1e3 * float(np.percentile(frame_cpu, 95)), 2)}
+        out["frames_cpu_s"] = round(float(np.sum(frame_cpu)), 3)
         out["full_draws"] = view.full_draws
         out["ring_kb"] = round(view.ring.nbytes / 1e3, 1)
     return out
@@ -183,7 +204,7 @@ def run_mode(mode: str, args: argparse.Namespace, x: Xvfb, session: Path | None,
         cmd += ["--no-window"] if mode == "replay-none" else []
     else:
         cmd = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--seconds", str(args.seconds),
-               "--rate", str(args.rate), "--speed", str(args.speed)]
+               "--rate", str(args.rate), "--speed", str(args.speed), "--fps", str(args.fps)]
     load = [round(v, 2) for v in os.getloadavg()]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     xcpu, t0 = x.cpu_s(), time.monotonic()
@@ -253,6 +274,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=60.0, help="stream length per mode, s (default 60)")
     ap.add_argument("--rate", type=float, default=200.0, help="sample rate, Hz (default 200)")
     ap.add_argument("--speed", type=float, default=1.0, help="playback speed, 1 = real time (default)")
+    ap.add_argument("--fps", type=float, default=25.0, help="the window's most frames per second (default 25)")
     ap.add_argument("--modes", default=",".join(MODES), help=f"comma-separated, from {', '.join(MODES)}")
     ap.add_argument("--json", metavar="FILE", help="also write the results as JSON ('-' = stdout)")
     ap.add_argument("--before", metavar="DIR", type=Path,
@@ -261,7 +283,7 @@ def main() -> int:
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.seconds, args.rate, args.speed)))
+        print(json.dumps(child(args.child, args.seconds, args.rate, args.speed, args.fps)))
         return 0
     import bench
 

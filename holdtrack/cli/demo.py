@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     proc = StreamProcessor(info, trace=True)
     display = LiveDisplay(title=f"holdtrack demo — {args.scenario}", rate_hz=args.rate, window=not args.no_window)
     with SessionWriter(session_path, info, source={"kind": "simulator", "scenario": args.scenario, "seed": args.seed}) as writer:
-        for item in paced(sim.items, speed=args.speed, clock=time.monotonic, sleep=time.sleep, max_wait_s=2.0):
+        for item in paced(sim.items, speed=args.speed, clock=time.monotonic, sleep=display.sleep, max_wait_s=2.0):
             writer.write(item)
             proc.push(item)
             display.update(proc)

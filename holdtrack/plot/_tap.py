@@ -107,3 +107,50 @@ class _Proxy:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
+
+
+class ScrollClock:
+    """The stream time shown at the right edge of a scrolling live plot, moving on between sample arrivals.
+
+    Samples arrive in bursts (one BLE notification every 30-70 ms); drawing only when they arrive makes the
+    trace jump. This clock maps wall time to stream time with the pace measured over the last
+    ``window_s`` of arrivals, a fixed ``delay_s`` (wall) behind, so the right edge is (almost) always
+    covered by samples. It never goes backwards and never passes the newest sample (the trace stops when
+    the data stops). Pure: wall times are passed in.
+
+    Parameters
+    ----------
+    delay_s : how far behind the estimated stream time the edge runs, s of wall time
+    window_s : span of arrivals the pace (stream s per wall s) is measured over, s of wall time
+    """
+
+    def __init__(self, delay_s: float = 0.1, window_s: float = 2.0) -> None:
+        self.delay_s = float(delay_s)
+        self.window_s = float(window_s)
+        self._ref: tuple[float, float] | None = None  # (wall, stream) where the pace is measured from
+        self._prev_ref: tuple[float, float] | None = None
+        self._last: tuple[float, float] | None = None  # newest arrival (wall, stream)
+        self.pace = 0.0  # stream s per wall s; 0 until measured
+        self._shown = -np.inf
+
+    def arrive(self, wall_s: float, stream_s: float) -> None:
+        """Samples up to stream time ``stream_s`` (s) arrived at wall time ``wall_s`` (s, monotonic)."""
+        if self._last is not None and stream_s <= self._last[1]:
+            return
+        if self._ref is None:
+            self._ref = (wall_s, stream_s)
+        elif wall_s - self._ref[0] >= self.window_s:  # keep the pace over the last one to two windows
+            self._prev_ref, self._ref = self._ref, (wall_s, stream_s)
+        ref = self._prev_ref or self._ref
+        if wall_s - ref[0] >= 0.25 * self.window_s:
+            self.pace = (stream_s - ref[1]) / (wall_s - ref[0])
+        self._last = (wall_s, stream_s)
+
+    def now(self, wall_s: float) -> float:
+        """Stream time (s) for the right edge at wall time ``wall_s``; NaN before any arrival."""
+        if self._last is None:
+            return float("nan")
+        wall0, stream0 = self._last
+        t = stream0 + (wall_s - wall0 - self.delay_s) * self.pace if self.pace > 0 else stream0
+        self._shown = min(max(self._shown, t), stream0)
+        return self._shown

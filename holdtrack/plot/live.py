@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from holdtrack.plot import palette as pal
-from holdtrack.plot._decimate import envelope
-from holdtrack.plot._tap import Ring, SampleTap
+from holdtrack.plot._decimate import column_band
+from holdtrack.plot._tap import Ring, SampleTap, ScrollClock
 
 if TYPE_CHECKING:
     from holdtrack.plot._statuswindow import StatusWindow
@@ -48,6 +48,8 @@ BACKENDS = ("TkAgg", "QtAgg", "GTK4Agg", "GTK3Agg")
 _backend: str | None = None
 #: Longest time between redraws of the header texts while the state stays the same, s.
 TEXT_INTERVAL_S = 0.1
+#: Width of the acceleration traces, points.
+LINE_W_PT = 0.8
 #: Where each header text (state, hold timer, score, info line) may draw: (x0, y0, x1, y1), figure fraction.
 #: Only the slot of a text that changed is restored, redrawn and blitted.
 TEXT_SLOTS = ((0.0, 0.79, 0.255, 0.925), (0.255, 0.79, 0.515, 0.925), (0.515, 0.79, 1.0, 0.925),
@@ -92,7 +94,7 @@ def open_window(names: Sequence[str]) -> "StatusWindow | None":
 
 
 def open_live_view(title: str, rate_hz: float, *, window: bool = True, window_s: float = 10.0,
-                   fps: float = 30.0) -> "LiveView | TerminalStatus":
+                   fps: float = 25.0) -> "LiveView | TerminalStatus":
     """A :class:`LiveView` if ``window`` and a display is usable, else a :class:`TerminalStatus`."""
     if window and live_view_available():
         try:
@@ -146,22 +148,30 @@ class LiveView:
     title : window and figure title
     rate_hz : nominal sample rate, Hz (sizes the ring buffer)
     window_s : seconds of acceleration shown
-    fps : most redraws per second
+    fps : most frames per second
+
+    Frames are due on a fixed grid of ``1 / fps``; they are drawn after a push (:meth:`feed`,
+    :meth:`update`) or while the caller waits (:meth:`pump`). The right edge of the plot follows a
+    :class:`~holdtrack.plot._tap.ScrollClock`, so the trace scrolls smoothly between sample bursts.
     """
 
-    def __init__(self, title: str, rate_hz: float, *, window_s: float = 10.0, fps: float = 30.0) -> None:
+    def __init__(self, title: str, rate_hz: float, *, window_s: float = 10.0, fps: float = 25.0) -> None:
         if not live_view_available():
             raise RuntimeError("no display or interactive matplotlib backend")
         import matplotlib.pyplot as plt
+        from matplotlib.patches import Polygon
 
         self.window_s = float(window_s)
         self.min_interval_s = 1.0 / fps
         self.ring = Ring(int(np.ceil(window_s * rate_hz * 1.25)) + 16, 3)
         self.tap: SampleTap | None = None
+        self.clock = ScrollClock()
+        self.shown_s = float("nan")  # stream time at the right edge in the last frame, s
         self.frames = 0
         self.full_draws = 0
         self.closed = False
-        self._last_draw = -1e9
+        self._next_frame = -1e9  # monotonic s
+        self._frame_wall_s = 0.01  # running mean of a frame's wall time, s
         self._ylim = (-12.0, 12.0)
         self._status: LiveStatus | None = None
         with plt.rc_context(pal.rc("screen")):
@@ -174,10 +184,14 @@ class LiveView:
         ax.set_ylim(*self._ylim)
         ax.set_xlabel("seconds before now (s)")
         ax.set_ylabel("acceleration (m/s²)")
-        self.lines = [ax.plot([], [], color=c, lw=1.0, label=n, animated=True)[0] for c, n in zip(pal.AXES, "xyz")]
-        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=3)
+        # each axis is drawn as the filled band its line covers (column_band): Agg fills far faster than it
+        # strokes a dense line; the (empty) lines only label the legend
+        lines = [ax.plot([], [], color=c, lw=LINE_W_PT, label=n)[0] for c, n in zip(pal.AXES, "xyz")]
+        ax.legend(handles=lines, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=3)
+        self.bands = [ax.add_patch(Polygon(np.zeros((0, 2)), closed=True, fc=c, ec="none", lw=0.0, animated=True))
+                      for c in pal.AXES]
         box = {"boxstyle": "round,pad=0.35", "fc": pal.STATE["waiting"], "ec": "none"}
-        # the texts live in a header band above the axes: the lines never cover them
+        # the texts live in a header band above the axes: the traces never cover them
         self.state_text = fig.text(0.01, 0.855, "waiting", ha="left", va="center", fontsize=17, fontweight="bold",
                                    color="white", bbox=box, animated=True)
         self.hold_text = fig.text(0.26, 0.855, "", ha="left", va="center", fontsize=16, animated=True)
@@ -197,30 +211,44 @@ class LiveView:
         self.tap = SampleTap(proc, max_samples=self.ring.capacity)
 
     def feed(self, proc: "StreamProcessor") -> None:
-        """Call after each push: taps ``proc`` on first use, and redraws (with ``proc.status()``) when a frame is due."""
+        """Call after each push: taps ``proc`` on first use, takes its new samples, and draws a frame (with
+        ``proc.status()``) when one is due."""
         if self.tap is None or self.tap.proc is not proc:
             if self.tap is not None:
                 self.tap.detach()
             self.attach(proc)
-        if not self.closed and time.monotonic() - self._last_draw >= self.min_interval_s:
+        if self.closed:
+            return
+        self._take()
+        if time.monotonic() >= self._next_frame:
             self.update(proc.status())
 
     def update(self, status: "LiveStatus", t_s: Any = None, acc_mps2: Any = None) -> None:
-        """New status (and samples, if not attached); redraws if ``1 / fps`` has passed since the last frame."""
+        """New status (and samples, if not attached); draws a frame if one is due."""
         if self.closed:
             return
-        if t_s is not None and acc_mps2 is not None:
-            self.ring.extend(np.asarray(t_s, dtype=np.float64), np.asarray(acc_mps2, dtype=np.float64))
-        if self.tap is not None:
-            t, a = self.tap.take()
-            self.ring.extend(t, a)
+        self._take(t_s, acc_mps2)
         self._status = status
-        now = time.monotonic()
-        if now - self._last_draw >= self.min_interval_s:
-            self._last_draw = now
-            self._frame()
+        if time.monotonic() >= self._next_frame:
+            self._timed_frame()
         else:
             self.fig.canvas.flush_events()
+
+    def pump(self, seconds: float) -> None:
+        """Wait ``seconds`` while drawing the frames that fall due (the trace scrolls on between sample
+        arrivals) and answering the window: pass as a paced source's ``sleep`` (``LiveDisplay.sleep``)."""
+        end = time.monotonic() + max(0.0, seconds)
+        while not self.closed:
+            now = time.monotonic()
+            if now >= end:
+                return
+            # a frame only if it ends before the wait does: the caller's next sample must not wait for it
+            if now >= self._next_frame and self.ring.count and end - now > self._frame_wall_s:
+                self._timed_frame()
+                continue
+            wake = self._next_frame if now < self._next_frame and self.ring.count else end
+            time.sleep(min(wake, end) - now)
+        time.sleep(max(0.0, end - time.monotonic()))
 
     def close(self) -> None:
         """Close the window (idempotent)."""
@@ -237,9 +265,28 @@ class LiveView:
     def _on_close(self, _event: Any) -> None:
         self.closed = True
 
+    def _take(self, t_s: Any = None, acc_mps2: Any = None) -> None:
+        """New samples (given, or from the tap) into the ring; their arrival sets the scroll clock."""
+        count = self.ring.count
+        if t_s is not None and acc_mps2 is not None:
+            self.ring.extend(np.asarray(t_s, dtype=np.float64), np.asarray(acc_mps2, dtype=np.float64))
+        if self.tap is not None:
+            self.ring.extend(*self.tap.take())
+        if self.ring.count > count:
+            self.clock.arrive(time.monotonic(), float(self.ring.t[(self.ring.count - 1) % self.ring.capacity]))
+
+    def _timed_frame(self) -> None:
+        """Draw a frame now; the next is due one interval later on the grid (one interval from now if late)."""
+        now = time.monotonic()
+        self._next_frame += self.min_interval_s
+        if self._next_frame <= now:
+            self._next_frame = now + self.min_interval_s
+        self._frame()
+        self._frame_wall_s += 0.1 * (time.monotonic() - now - self._frame_wall_s)
+
     def _full_draw(self) -> None:
-        """Redraw everything static and keep it as the background of the two animated regions: the axes
-        (lines) and the header band above them (texts)."""
+        """Redraw everything static; keep the backgrounds of the animated regions: the axes (traces) and
+        one slot per header text."""
         from matplotlib.transforms import Bbox
 
         canvas = self.fig.canvas
@@ -248,8 +295,7 @@ class LiveView:
         to_px = self.fig.transFigure.transform
         self._slots = [Bbox(to_px([(x0, y0), (x1, y1)])) for x0, y0, x1, y1 in TEXT_SLOTS]
         self._bg_slots = [canvas.copy_from_bbox(slot) for slot in self._slots]
-        # a min/max pair per ~4 pixel columns: below that, Agg's cost grows with the points, not the look
-        self._max_points = max(200, int(self.ax.bbox.width / 2))
+        self._max_bins = max(100, int(self.ax.bbox.width / 2))  # a column of the trace per 2 pixels
         self._texts = [None] * len(TEXT_SLOTS)  # nothing animated is on the new background
         self.full_draws += 1
 
@@ -285,20 +331,25 @@ class LiveView:
         self._text_at = now
 
     def _frame(self) -> None:
-        t, a = self.ring.last(self.window_s)
-        st = self._status
-        now = st.elapsed_s if st is not None else (t[-1] if t.size else 0.0)
+        t, a = self.ring.ordered()
+        now = self.clock.now(time.monotonic())
+        if not np.isfinite(now):
+            now = t[-1] if t.size else 0.0
+        self.shown_s = now
+        # what is visible, with one sample beyond each edge so the traces reach them
+        i0, i1 = np.searchsorted(t, (now - self.window_s, now), side="right")
+        t, a = t[max(i0 - 1, 0):i1 + 1], a[max(i0 - 1, 0):i1 + 1]
         if a.size and self._rescale(a):
             self._full_draw()
         self._texts_frame(time.monotonic())
         canvas = self.fig.canvas
         canvas.restore_region(self._bg_axes)
         if t.size:
-            te, ae = envelope(t - now, a, self._max_points)
-            for j, line in enumerate(self.lines):
-                line.set_data(te, ae[:, j])
-        for line in self.lines:
-            self.ax.draw_artist(line)
+            px = (self._ylim[1] - self._ylim[0]) / self.ax.bbox.height  # m/s² per pixel
+            x, outline = column_band(t - now, a, self._max_bins, 0.5 * LINE_W_PT * self.fig.dpi / 72.0 * px)
+            for j, band in enumerate(self.bands):
+                band.set_xy(np.column_stack([x, outline[:, j]]))
+                self.ax.draw_artist(band)
         canvas.blit(self.ax.bbox)
         canvas.flush_events()
         self.frames += 1

@@ -1,7 +1,8 @@
 """Run the live window on a simulated plank for a few seconds and print what it did as JSON.
 
 Used by test_live.py in a subprocess (the interactive backend is chosen once per process):
-``python -m tests.plot.live_driver SECONDS SPEED``.
+``python -m tests.plot.live_driver SECONDS SPEED`` (updates in a busy loop), ``... paced SECONDS SPEED``
+(``holdtrack demo``'s path: LiveDisplay, the source paced with ``sleep=display.sleep``), ``... multi N``.
 """
 
 from __future__ import annotations
@@ -59,6 +60,39 @@ def main(seconds: float, speed: float) -> dict:
     return out
 
 
+def paced_run(seconds: float, speed: float) -> dict:
+    """``holdtrack demo``'s loop: every frame's (samples so far, stream time at the right edge)."""
+    from holdtrack.cli.live import LiveDisplay
+    from holdtrack.sim import simulate_session
+    from holdtrack.sources.replay import paced
+    from holdtrack.stream import StreamProcessor
+
+    sim = simulate_session("plank", seed=1, rate_hz=100.0)
+    proc = StreamProcessor(sim.info)
+    display = LiveDisplay("plank (paced)", 100.0, stream=open(os.devnull, "w"))
+    view = display._view
+    if view is None:
+        return {"view": None}
+    frames: list[tuple[int, float]] = []
+    inner = view._frame
+
+    def frame() -> None:
+        inner()
+        frames.append((view.ring.count, view.shown_s))
+
+    view._frame = frame
+    start, pushes = time.monotonic(), 0
+    for item in paced(sim.items, speed=speed, clock=time.monotonic, sleep=display.sleep):
+        proc.push(item)
+        display.update(proc)
+        pushes += 1
+        if time.monotonic() - start > seconds:
+            break
+    display.close()
+    return {"view": type(view).__name__, "pushes": pushes, "frames": frames, "closed": view.closed,
+            "ring_t_last": float(view.ring.ordered()[0][-1])}
+
+
 def multi(updates: int) -> dict:
     """``holdtrack record``'s window: two devices, one not connected at first, updated at 10 Hz."""
     from holdtrack.plot.live import open_window
@@ -91,6 +125,8 @@ def multi(updates: int) -> dict:
 if __name__ == "__main__":
     if sys.argv[1] == "multi":
         print(json.dumps(multi(int(sys.argv[2]))))
+    elif sys.argv[1] == "paced":
+        print(json.dumps(paced_run(float(sys.argv[2]), float(sys.argv[3]))))
     else:
         print(json.dumps(main(float(sys.argv[1]), float(sys.argv[2]))))
     sys.stdout.flush()

@@ -146,3 +146,20 @@ def test_no_display_no_record_window() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=_env(), capture_output=True, text=True,
                          timeout=120)
     assert out.stdout.strip() == "None", out.stderr
+
+
+def test_window_scrolls_between_notifications_under_xvfb(xvfb_display: str) -> None:
+    """``holdtrack demo``'s path (LiveDisplay, source paced with ``sleep=display.sleep``): frames are also drawn
+    while the source waits, and there the right edge moves on, never backwards."""
+    out = subprocess.run([sys.executable, "-m", "tests.plot.live_driver", "paced", "4", "0.5"], cwd=REPO,
+                         env=_env(DISPLAY=xvfb_display), capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    assert res["view"] == "LiveView" and res["closed"] and res["pushes"] > 10
+    frames = res["frames"]
+    shown = np.array([s for _, s in frames])
+    assert len(frames) >= 10 and np.all(np.isfinite(shown))
+    assert np.all(np.diff(shown) >= 0), "the plot scrolled backwards"
+    assert shown[-1] <= res["ring_t_last"]
+    waiting = [b[1] > a[1] for a, b in zip(frames, frames[1:]) if a[0] == b[0]]  # no new samples in between
+    assert sum(waiting) >= 3, "no frame scrolled on while the source waited"
