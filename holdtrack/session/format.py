@@ -13,15 +13,13 @@ import binascii
 import json
 import math
 import os
-from dataclasses import dataclass
-from itertools import accumulate
 from typing import Any, Mapping
 
 import numpy as np
 
 from holdtrack._version import __version__
 from holdtrack.errors import SessionFormatError
-from holdtrack.model import LinkEvent, RawPacket, SampleBlock
+from holdtrack.model import LinkEvent, PacketBatch, RawPacket, SampleBlock
 from holdtrack.sources.base import StreamInfo
 
 #: Header key whose value is the format's major version; its presence identifies a session file.
@@ -270,28 +268,6 @@ def _count(rec: Mapping[str, Any], key: str) -> int:
     if isinstance(v, bool) or not isinstance(v, int) or v < 0:
         raise RecordError(f"field {key!r} must be a non-negative integer")
     return v
-
-
-@dataclass(frozen=True)
-class PacketBatch:
-    """The packets of one ``"p"`` line: one characteristic, in arrival order.
-
-    ``host_time_s[i]`` (s) and ``sizes[i]`` (bytes) belong to packet i, whose payload is
-    ``data[sum(sizes[:i]) : sum(sizes[:i+1])]``. For vectorised decoders; :meth:`packets` gives objects.
-    """
-
-    characteristic: str
-    host_time_s: list[float]
-    sizes: list[int]
-    data: bytes
-
-    def __len__(self) -> int:
-        return len(self.sizes)
-
-    def packets(self) -> list[RawPacket]:
-        data, char = self.data, self.characteristic
-        return [RawPacket(data[e - n:e], t, char)
-                for t, n, e in zip(self.host_time_s, self.sizes, accumulate(self.sizes))]
 
 
 def decode_packets(rec: Mapping[str, Any]) -> PacketBatch:

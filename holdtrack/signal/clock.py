@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from holdtrack.model import DecodedFrame, SampleBlock
+from holdtrack.model import DecodedFrame, FrameColumns, SampleBlock
 
 
 class ClockModel:
@@ -66,20 +66,72 @@ class ClockModel:
         self._env: list[tuple[float, float]] = []  # (device time, min(host - device)) per bucket
         self.drift_ppm: float | None = None
 
-    # ------------------------------------------------------------------ helpers
-    def _count_seq(self, frame: DecodedFrame) -> None:
-        if frame.seq is None or frame.seq_modulus is None:
-            return
-        if self._last_seq is not None:
-            lost = (frame.seq - self._last_seq - 1) % frame.seq_modulus
-            # a huge "loss" is a restart of the counter, not half a day of lost packets
-            if lost < frame.seq_modulus // 2:
-                self.lost_packets += lost
-        self._last_seq = frame.seq
+    # ------------------------------------------------------------------ main
+    def push(self, frame: DecodedFrame) -> SampleBlock:
+        """Times for the samples of one frame (a block of ``len(frame)`` samples)."""
+        n = len(frame)
+        step = self._step(n, frame.host_time_s, frame.seq, frame.seq_modulus, frame.device_time_s,
+                          frame.device_time_index, frame.device_time_wrap_s, frame.rate_hz)
+        if step is None:
+            return SampleBlock.empty(frame.gyro_dps is not None)
+        t_last, period = step
+        return SampleBlock(t_last - period * np.arange(n - 1, -1, -1, dtype=np.float64), frame.acc_mps2,
+                           frame.gyro_dps)
 
-    def _unwrap(self, frame: DecodedFrame) -> float:
-        raw = float(frame.device_time_s)  # type: ignore[arg-type]
-        wrap = frame.device_time_wrap_s
+    def push_columns(self, cols: FrameColumns) -> SampleBlock:
+        """Times for many frames at once: exactly :meth:`push` of each frame in turn, joined.
+
+        The per-frame work is scalar arithmetic (the same :meth:`_step`), the per-sample work one
+        vectorised expression with the same floating-point operations as :meth:`push`.
+        """
+        k = len(cols)
+        sizes = cols.sizes.tolist()
+        none = [None] * k
+        host = cols.host_time_s.tolist() if cols.host_time_s is not None else none
+        seq = cols.seq.tolist() if cols.seq is not None else none
+        dev = cols.device_time_s.tolist() if cols.device_time_s is not None else none
+        rate = cols.rate_hz.tolist() if cols.rate_hz is not None else none
+        step, mod, idx, wrap = self._step, cols.seq_modulus, cols.device_time_index, cols.device_time_wrap_s
+        t_last, period = [0.0] * k, [0.0] * k
+        for i in range(k):
+            r = step(sizes[i], host[i], seq[i], mod, dev[i], idx, wrap, rate[i])
+            if r is not None:
+                t_last[i], period[i] = r
+        counts = cols.sizes
+        total = int(counts.sum())
+        rev = np.repeat(np.cumsum(counts) - 1, counts) - np.arange(total)
+        t = np.repeat(np.array(t_last), counts) - np.repeat(np.array(period), counts) * rev.astype(np.float64)
+        return SampleBlock(t, cols.acc_mps2, cols.gyro_dps)
+
+    def _step(self, n: int, host: float | None, seq: int | None, seq_modulus: int | None, dev_raw: float | None,
+              dev_index: int, wrap: float | None, rate: float | None) -> tuple[float, float] | None:
+        """Advance the model by one frame of ``n`` samples: ``(time of its last sample, spacing used)``,
+        or None for a frame without samples. Scalar arithmetic only (called once per packet)."""
+        self.packets += 1
+        if seq is not None and seq_modulus is not None:
+            if self._last_seq is not None:
+                lost = (seq - self._last_seq - 1) % seq_modulus
+                # a huge "loss" is a restart of the counter, not half a day of lost packets
+                if lost < seq_modulus // 2:
+                    self.lost_packets += lost
+            self._last_seq = seq
+        if n == 0:
+            return None
+        if rate and abs(1.0 / rate - self.nominal_period_s) > 1e-12:
+            self.nominal_period_s = 1.0 / rate
+            self.period_s = self.nominal_period_s
+            self._base_dev = None
+        period = self.period_s
+        if dev_raw is not None:
+            t_last = self._device_timed(n, host, self._unwrap(float(dev_raw), wrap), dev_index, period)
+        else:
+            t_last = self._host_timed(n, host, period)
+        self.samples += n
+        self._last_t = t_last
+        return t_last, period
+
+    # ------------------------------------------------------------------ helpers
+    def _unwrap(self, raw: float, wrap: float | None) -> float:
         if wrap and self._last_raw_dev is not None and raw < self._last_raw_dev - wrap / 2:
             self._wraps += 1
         self._last_raw_dev = raw
@@ -102,32 +154,9 @@ class ClockModel:
             slope = np.polyfit(x - x[0], y, 1)[0]
             self.drift_ppm = float(slope * 1e6)
 
-    # ------------------------------------------------------------------ main
-    def push(self, frame: DecodedFrame) -> SampleBlock:
-        """Times for the samples of one frame (a block of ``len(frame)`` samples)."""
-        n = len(frame)
-        self.packets += 1
-        self._count_seq(frame)
-        if n == 0:
-            return SampleBlock.empty(frame.gyro_dps is not None)
-        if frame.rate_hz and abs(1.0 / frame.rate_hz - self.nominal_period_s) > 1e-12:
-            self.nominal_period_s = 1.0 / frame.rate_hz
-            self.period_s = self.nominal_period_s
-            self._base_dev = None
-        if frame.device_time_s is not None:
-            t = self._device_timed(frame, n)
-        else:
-            t = self._host_timed(frame, n)
-        self.samples += n
-        self._last_t = float(t[-1])
-        return SampleBlock(t, frame.acc_mps2, frame.gyro_dps)
-
-    def _device_timed(self, frame: DecodedFrame, n: int) -> np.ndarray:
-        dev = self._unwrap(frame)
-        host = frame.host_time_s
+    def _device_timed(self, n: int, host: float | None, dev: float, dev_index: int, period: float) -> float:
         # device time of the last sample, spacing by the current period estimate
-        idx = frame.device_time_index if frame.device_time_index >= 0 else n + frame.device_time_index
-        period = self.period_s
+        idx = dev_index if dev_index >= 0 else n + dev_index
         dev_last = dev + (n - 1 - idx) * period
         if self._anchor_dev is None:
             self._anchor_dev = dev_last
@@ -160,12 +189,9 @@ class ClockModel:
             self._base_dev, self._base_count = dev_last, 0
         self._last_dev_last = dev_last
         self._track_drift(dev_last, host)
-        t_last = self._anchor_t + (dev_last - self._anchor_dev)  # type: ignore[operator]
-        return t_last - period * np.arange(n - 1, -1, -1, dtype=np.float64)
+        return self._anchor_t + (dev_last - self._anchor_dev)  # type: ignore[operator]
 
-    def _host_timed(self, frame: DecodedFrame, n: int) -> np.ndarray:
-        host = frame.host_time_s
-        period = self.period_s
+    def _host_timed(self, n: int, host: float | None, period: float) -> float:
         if self._last_t is None:
             t_last = host if host is not None else (n - 1) * period
             self._base_host, self._base_count = host, 0
@@ -187,4 +213,4 @@ class ClockModel:
                     est = span / self._base_count
                     lo, hi = 0.95 * self.nominal_period_s, 1.05 * self.nominal_period_s
                     self.period_s = min(max(est, lo), hi)
-        return t_last - period * np.arange(n - 1, -1, -1, dtype=np.float64)
+        return t_last

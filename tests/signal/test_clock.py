@@ -88,3 +88,49 @@ def test_device_clock_reset_reanchors_on_host_time():
     t = run(clock, frames + shifted)
     assert clock.resets == 1
     assert (np.diff(t) > 0).all() and t[-1] > 10.0
+
+
+def _columns_equal_frames(frames, rate=100.0):
+    """push_columns of the frames as columns == push of each frame, bit for bit, state included."""
+    from holdtrack.model import FrameColumns
+
+    a, b = ClockModel(rate), ClockModel(rate)
+    want = np.concatenate([a.push(f).t_s for f in frames])
+    opt = lambda name: None if getattr(frames[0], name) is None else np.array([getattr(f, name) for f in frames])
+    cols = FrameColumns(
+        sizes=np.array([len(f) for f in frames], dtype=np.int64),
+        acc_mps2=np.concatenate([f.acc_mps2 for f in frames]), host_time_s=opt("host_time_s"), seq=opt("seq"),
+        seq_modulus=frames[0].seq_modulus, device_time_s=opt("device_time_s"),
+        device_time_index=frames[0].device_time_index, device_time_wrap_s=frames[0].device_time_wrap_s,
+        rate_hz=opt("rate_hz"))
+    got = b.push_columns(cols)
+    assert np.array_equal(got.t_s, want) and got.acc_mps2.shape == (want.shape[0], 3)
+    assert (a.packets, a.lost_packets, a.samples, a.resets, a.period_s, a.drift_ppm) == \
+        (b.packets, b.lost_packets, b.samples, b.resets, b.period_s, b.drift_ppm)
+    # and the two models continue identically
+    nxt = frames[-1]
+    assert np.array_equal(a.push(nxt).t_s, b.push(nxt).t_s)
+
+
+def test_push_columns_equals_push_device_timed() -> None:
+    frames = htp_frames(packets=400, jitter_s=0.04, drop=(5, 6, 7, 100), ppm=300.0, t0_us=(1 << 32) - 1_000_000)
+    _columns_equal_frames(frames)
+
+
+def test_push_columns_equals_push_with_reset_and_rate_change() -> None:
+    frames = htp_frames(packets=80) + htp_frames(packets=80, t0_us=500_000_000, seed=2)  # device clock jumps
+    frames += [DecodedFrame(f.acc_mps2, host_time_s=f.host_time_s + 9.0, seq=f.seq, seq_modulus=f.seq_modulus,
+                            device_time_s=f.device_time_s, rate_hz=50.0) for f in htp_frames(fs=50.0, packets=40)]
+    _columns_equal_frames(frames)
+
+
+def test_push_columns_equals_push_host_timed_and_last_sample_stamped() -> None:
+    rng = np.random.default_rng(4)
+    acc = np.zeros((7, 3))
+    host = np.cumsum(rng.uniform(0.05, 0.09, 300))
+    host[150:] += 2.0  # lost samples: a late packet
+    _columns_equal_frames([DecodedFrame(acc, host_time_s=float(h), seq=i % 256, seq_modulus=256)
+                           for i, h in enumerate(host)])
+    # Polar-like: device time of the LAST sample, ns clock
+    _columns_equal_frames([DecodedFrame(acc, host_time_s=float(h), device_time_s=i * 7 / 100.0 + 3.0,
+                                        device_time_index=-1) for i, h in enumerate(host)])
