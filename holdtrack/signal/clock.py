@@ -106,11 +106,12 @@ class ClockModel:
     def _step(self, n: int, host: float | None, seq: int | None, seq_modulus: int | None, dev_raw: float | None,
               dev_index: int, wrap: float | None, rate: float | None) -> tuple[float, float] | None:
         """Advance the model by one frame of ``n`` samples: ``(time of its last sample, spacing used)``,
-        or None for a frame without samples. Scalar arithmetic only (called once per packet)."""
+        or None for a frame without samples. Scalar arithmetic only (called once per packet; kept lean)."""
         self.packets += 1
         if seq is not None and seq_modulus is not None:
-            if self._last_seq is not None:
-                lost = (seq - self._last_seq - 1) % seq_modulus
+            last_seq = self._last_seq
+            if last_seq is not None:
+                lost = (seq - last_seq - 1) % seq_modulus
                 # a huge "loss" is a restart of the counter, not half a day of lost packets
                 if lost < seq_modulus // 2:
                     self.lost_packets += lost
@@ -123,7 +124,14 @@ class ClockModel:
             self._base_dev = None
         period = self.period_s
         if dev_raw is not None:
-            t_last = self._device_timed(n, host, self._unwrap(float(dev_raw), wrap), dev_index, period)
+            # unwrap the device clock
+            raw = float(dev_raw)
+            last_raw = self._last_raw_dev
+            if wrap and last_raw is not None and raw < last_raw - wrap / 2:
+                self._wraps += 1
+            self._last_raw_dev = raw
+            dev = raw + (self._wraps * wrap if wrap else 0.0)
+            t_last = self._device_timed(n, host, dev, dev_index, period)
         else:
             t_last = self._host_timed(n, host, period)
         self.samples += n
@@ -131,22 +139,9 @@ class ClockModel:
         return t_last, period
 
     # ------------------------------------------------------------------ helpers
-    def _unwrap(self, raw: float, wrap: float | None) -> float:
-        if wrap and self._last_raw_dev is not None and raw < self._last_raw_dev - wrap / 2:
-            self._wraps += 1
-        self._last_raw_dev = raw
-        return raw + (self._wraps * wrap if wrap else 0.0)
-
-    def _track_drift(self, dev: float, host: float | None) -> None:
-        if host is None:
-            return
-        off = host - dev
-        bucket = 10.0
-        if self._env and dev - self._env[-1][0] < bucket:
-            if off < self._env[-1][1]:
-                self._env[-1] = (self._env[-1][0], off)
-            return
-        self._env.append((dev, off))
+    def _track_drift(self, dev: float, host: float) -> None:
+        """Start a new 10 s bucket of the lower envelope of host - device and refit the drift."""
+        self._env.append((dev, host - dev))
         self._env = self._env[-60:]  # ten minutes of buckets
         if len(self._env) >= 5:  # fit the completed buckets once per new bucket
             x = np.array([e[0] for e in self._env[:-1]])
@@ -158,29 +153,32 @@ class ClockModel:
         # device time of the last sample, spacing by the current period estimate
         idx = dev_index if dev_index >= 0 else n + dev_index
         dev_last = dev + (n - 1 - idx) * period
-        if self._anchor_dev is None:
+        anchor_dev, anchor_host = self._anchor_dev, self._anchor_host
+        last_dev_last = self._last_dev_last
+        if anchor_dev is None:
             self._anchor_dev = dev_last
             self._anchor_t = host if host is not None else (n - 1) * period
             self._anchor_host = host
-        elif host is not None and self._anchor_host is not None:
-            d_dev = dev_last - self._anchor_dev
-            d_host = host - self._anchor_host
+        elif host is not None and anchor_host is not None:
+            d_dev = dev_last - anchor_dev
+            d_host = host - anchor_host
             if abs(d_dev - d_host) > self.reset_tolerance_s + 1e-3 * abs(d_host):
                 # the device clock jumped (reboot, reset): continue on host time
                 self.resets += 1
                 self._anchor_dev, self._anchor_t, self._anchor_host = dev_last, host, host
                 self._base_dev = None
-        elif dev_last < (self._last_dev_last or dev_last) - self.reset_tolerance_s:
+        elif dev_last < (last_dev_last or dev_last) - self.reset_tolerance_s:
             self.resets += 1  # no host time: a backwards jump restarts the axis after the last sample
             self._anchor_dev, self._anchor_t = dev_last, (self._last_t or 0.0) + self.nominal_period_s * n
         # measured period over a contiguous baseline (absorbs a true rate that differs from nominal)
-        if self._last_dev_last is not None and self._base_dev is not None:
-            expected = self._last_dev_last + n * period
+        base_dev = self._base_dev
+        if last_dev_last is not None and base_dev is not None:
+            expected = last_dev_last + n * period
             if abs(dev_last - expected) < 0.5 * n * period + 1.5 * period:
-                self._base_count += n
-                span = dev_last - self._base_dev
-                if self._base_count >= 50 and span > 0:
-                    est = span / self._base_count
+                count = self._base_count = self._base_count + n
+                span = dev_last - base_dev
+                if count >= 50 and span > 0:
+                    est = span / count
                     if abs(est / self.nominal_period_s - 1.0) < 0.05:
                         self.period_s = est
             else:  # a gap: restart the baseline
@@ -188,7 +186,14 @@ class ClockModel:
         else:
             self._base_dev, self._base_count = dev_last, 0
         self._last_dev_last = dev_last
-        self._track_drift(dev_last, host)
+        if host is not None:  # drift: lower envelope of host - device per 10 s bucket
+            env = self._env
+            if env and dev_last - env[-1][0] < 10.0:
+                off = host - dev_last
+                if off < env[-1][1]:
+                    env[-1] = (env[-1][0], off)
+            else:
+                self._track_drift(dev_last, host)
         return self._anchor_t + (dev_last - self._anchor_dev)  # type: ignore[operator]
 
     def _host_timed(self, n: int, host: float | None, period: float) -> float:
