@@ -166,7 +166,20 @@ def counts_from_dps(gyro_dps: NDArray[np.float64], range_dps: int) -> NDArray[np
 
 def decode_packet(data: bytes, host_time_s: float | None = None) -> DecodedFrame:
     """Decode one HTP data notification into a frame (raises :class:`PacketDecodeError`)."""
-    return HtpPacket.from_bytes(bytes(data)).to_frame(host_time_s)
+    data = bytes(data)
+    if len(data) > HEADER.size:  # the lean path for a valid packet (the live hot path)
+        ver, fmt, seq, t0, odr, rng, n = HEADER.unpack_from(data)
+        kind = fmt & 0x0F
+        if (ver == VERSION and valid_fmt(fmt) and odr and rng in RANGES_G and n
+                and len(data) == HEADER.size + FMT_SAMPLE_BYTES[kind] * n):
+            w = FMT_SAMPLE_BYTES[kind] // 2
+            counts = np.frombuffer(data, dtype="<i2", count=w * n, offset=HEADER.size).reshape(n, w)
+            return DecodedFrame(
+                acc_mps2=counts[:, :3].astype(np.float64) * (lsb_g(rng) * G0),
+                gyro_dps=counts[:, 3:].astype(np.float64) * (GYRO_RANGES_DPS[fmt >> 4] / 32768.0) if w == 6 else None,
+                host_time_s=host_time_s, seq=seq, seq_modulus=SEQ_MODULUS, device_time_s=t0 * 1e-6,
+                device_time_index=0, device_time_wrap_s=T0_WRAP_S, rate_hz=odr / 10.0)
+    return HtpPacket.from_bytes(data).to_frame(host_time_s)  # raises, saying why and where
 
 
 _HEADER_DTYPE = np.dtype([("ver", "u1"), ("fmt", "u1"), ("seq", "<u2"), ("t0", "<u4"), ("odr", "<u2"),
