@@ -8,8 +8,9 @@ Rules (see ``firmware_notes/profile.md`` §host rules and ``docs/detection.md``)
 
 * **Device-timed streams** (HTP: µs of the first sample; Polar: ns of the last sample): the device clock is
   unwrapped and used for sample spacing, so jitter in BLE delivery never reaches the samples. Samples inside
-  a packet are spaced by the measured period (device-time span between consecutive contiguous packets over
-  a long baseline), which absorbs a sensor whose true rate differs from the nominal one. Lost packets show
+  a packet are spaced by the measured period (device-time span between the stamped samples of contiguous
+  packets over a long baseline, divided by the samples between them), which absorbs a sensor whose true
+  rate differs from the nominal one. Lost packets show
   as a jump in device time and so become gaps; they are never stretched over the next packet.
   If device time and host time disagree by more than ``reset_tolerance_s`` (device reboot, clock reset),
   the stream is re-anchored to host time.
@@ -19,6 +20,10 @@ Rules (see ``firmware_notes/profile.md`` §host rules and ``docs/detection.md``)
   The period is estimated from host times over a long baseline (clamped to ±5 % of nominal).
 * **Clock drift** between device and host is estimated causally from the lower envelope of
   ``host_rx - device_time`` over a sliding baseline and reported as :attr:`ClockModel.drift_ppm`.
+
+:meth:`ClockModel.push_columns` times many frames at once: device-timed runs without events are computed
+with array expressions (:mod:`holdtrack.signal.clock_columns`) whose floating-point operations are the
+scalar ones of :meth:`ClockModel.push`, so the two agree bit for bit (``tests/signal/test_clock.py``).
 """
 
 from __future__ import annotations
@@ -57,8 +62,12 @@ class ClockModel:
         self._anchor_host: float | None = None
         self._last_t: float | None = None  # output time of the previous last sample
         self._last_dev_last: float | None = None  # device time of previous last sample
+        self._next_g = 0  # stream position (samples so far) of the next frame's first sample
+        self._last_stamp: float | None = None  # unwrapped device time of the previous frame's stamped sample
+        self._last_g = 0  # its stream position
         # period estimate over a contiguous baseline
-        self._base_dev: float | None = None
+        self._base_dev: float | None = None  # device time of the baseline's stamped sample
+        self._base_g = 0  # its stream position
         self._base_host: float | None = None
         self._base_count = 0
         self.period_s = self.nominal_period_s
@@ -81,26 +90,33 @@ class ClockModel:
     def push_columns(self, cols: FrameColumns) -> SampleBlock:
         """Times for many frames at once: exactly :meth:`push` of each frame in turn, joined.
 
-        The per-frame work is scalar arithmetic (the same :meth:`_step`), the per-sample work one
-        vectorised expression with the same floating-point operations as :meth:`push`.
+        Device-timed frames with host times go through :func:`~holdtrack.signal.clock_columns.device_timed_columns`
+        (array arithmetic between events); others through the per-frame :meth:`_step`. The per-sample times
+        use the same floating-point operations as :meth:`push`.
         """
         k = len(cols)
-        sizes = cols.sizes.tolist()
-        none = [None] * k
-        host = cols.host_time_s.tolist() if cols.host_time_s is not None else none
-        seq = cols.seq.tolist() if cols.seq is not None else none
-        dev = cols.device_time_s.tolist() if cols.device_time_s is not None else none
-        rate = cols.rate_hz.tolist() if cols.rate_hz is not None else none
-        step, mod, idx, wrap = self._step, cols.seq_modulus, cols.device_time_index, cols.device_time_wrap_s
-        t_last, period = [0.0] * k, [0.0] * k
-        for i in range(k):
-            r = step(sizes[i], host[i], seq[i], mod, dev[i], idx, wrap, rate[i])
-            if r is not None:
-                t_last[i], period[i] = r
+        if cols.device_time_s is not None and cols.host_time_s is not None and k >= 8:
+            from holdtrack.signal.clock_columns import device_timed_columns
+
+            t_last, period = device_timed_columns(self, cols)
+        else:
+            sizes = cols.sizes.tolist()
+            none = [None] * k
+            host = cols.host_time_s.tolist() if cols.host_time_s is not None else none
+            seq = cols.seq.tolist() if cols.seq is not None else none
+            dev = cols.device_time_s.tolist() if cols.device_time_s is not None else none
+            rate = cols.rate_hz.tolist() if cols.rate_hz is not None else none
+            step, mod, idx, wrap = self._step, cols.seq_modulus, cols.device_time_index, cols.device_time_wrap_s
+            tl, pl = [0.0] * k, [0.0] * k
+            for i in range(k):
+                r = step(sizes[i], host[i], seq[i], mod, dev[i], idx, wrap, rate[i])
+                if r is not None:
+                    tl[i], pl[i] = r
+            t_last, period = np.array(tl), np.array(pl)
         counts = cols.sizes
         total = int(counts.sum())
         rev = np.repeat(np.cumsum(counts) - 1, counts) - np.arange(total)
-        t = np.repeat(np.array(t_last), counts) - np.repeat(np.array(period), counts) * rev.astype(np.float64)
+        t = np.repeat(t_last, counts) - np.repeat(period, counts) * rev.astype(np.float64)
         return SampleBlock(t, cols.acc_mps2, cols.gyro_dps)
 
     def _step(self, n: int, host: float | None, seq: int | None, seq_modulus: int | None, dev_raw: float | None,
@@ -118,19 +134,25 @@ class ClockModel:
             self._last_seq = seq
         if n == 0:
             return None
-        if rate and abs(1.0 / rate - self.nominal_period_s) > 1e-12:
-            self.nominal_period_s = 1.0 / rate
-            self.period_s = self.nominal_period_s
-            self._base_dev = None
-        period = self.period_s
-        if dev_raw is not None:
-            # unwrap the device clock
+        dev = None
+        if dev_raw is not None:  # unwrap the device clock
             raw = float(dev_raw)
             last_raw = self._last_raw_dev
             if wrap and last_raw is not None and raw < last_raw - wrap / 2:
                 self._wraps += 1
             self._last_raw_dev = raw
             dev = raw + (self._wraps * wrap if wrap else 0.0)
+        return self._timed(n, host, dev, dev_index, rate)
+
+    def _timed(self, n: int, host: float | None, dev: float | None, dev_index: int,
+               rate: float | None) -> tuple[float, float]:
+        """The time part of :meth:`_step` for a frame with samples (``dev``: unwrapped device time or None)."""
+        if rate and abs(1.0 / rate - self.nominal_period_s) > 1e-12:
+            self.nominal_period_s = 1.0 / rate
+            self.period_s = self.nominal_period_s
+            self._base_dev = None
+        period = self.period_s
+        if dev is not None:
             t_last = self._device_timed(n, host, dev, dev_index, period)
         else:
             t_last = self._host_timed(n, host, period)
@@ -143,6 +165,9 @@ class ClockModel:
         """Start a new 10 s bucket of the lower envelope of host - device and refit the drift."""
         self._env.append((dev, host - dev))
         self._env = self._env[-60:]  # ten minutes of buckets
+        self._fit_drift()
+
+    def _fit_drift(self) -> None:
         if len(self._env) >= 5:  # fit the completed buckets once per new bucket
             x = np.array([e[0] for e in self._env[:-1]])
             y = np.array([e[1] for e in self._env[:-1]])
@@ -150,11 +175,13 @@ class ClockModel:
             self.drift_ppm = float(slope * 1e6)
 
     def _device_timed(self, n: int, host: float | None, dev: float, dev_index: int, period: float) -> float:
-        # device time of the last sample, spacing by the current period estimate
+        """One frame whose sample ``dev_index`` the device stamped at ``dev`` (unwrapped): its last time."""
         idx = dev_index if dev_index >= 0 else n + dev_index
+        g = self._next_g + idx  # stream position of the stamped sample
+        self._next_g += n
+        # device time of the last sample, spacing by the current period estimate
         dev_last = dev + (n - 1 - idx) * period
         anchor_dev, anchor_host = self._anchor_dev, self._anchor_host
-        last_dev_last = self._last_dev_last
         if anchor_dev is None:
             self._anchor_dev = dev_last
             self._anchor_t = host if host is not None else (n - 1) * period
@@ -167,24 +194,25 @@ class ClockModel:
                 self.resets += 1
                 self._anchor_dev, self._anchor_t, self._anchor_host = dev_last, host, host
                 self._base_dev = None
-        elif dev_last < (last_dev_last or dev_last) - self.reset_tolerance_s:
+        elif dev_last < (self._last_dev_last or dev_last) - self.reset_tolerance_s:
             self.resets += 1  # no host time: a backwards jump restarts the axis after the last sample
             self._anchor_dev, self._anchor_t = dev_last, (self._last_t or 0.0) + self.nominal_period_s * n
         # measured period over a contiguous baseline (absorbs a true rate that differs from nominal)
-        base_dev = self._base_dev
-        if last_dev_last is not None and base_dev is not None:
-            expected = last_dev_last + n * period
-            if abs(dev_last - expected) < 0.5 * n * period + 1.5 * period:
-                count = self._base_count = self._base_count + n
-                span = dev_last - base_dev
+        last_stamp, base_dev = self._last_stamp, self._base_dev
+        if last_stamp is not None and base_dev is not None:
+            expected = last_stamp + (g - self._last_g) * period
+            if abs(dev - expected) < 0.5 * n * period + 1.5 * period:
+                count = g - self._base_g
+                span = dev - base_dev
                 if count >= 50 and span > 0:
                     est = span / count
                     if abs(est / self.nominal_period_s - 1.0) < 0.05:
                         self.period_s = est
             else:  # a gap: restart the baseline
-                self._base_dev, self._base_count = dev_last, 0
+                self._base_dev, self._base_g = dev, g
         else:
-            self._base_dev, self._base_count = dev_last, 0
+            self._base_dev, self._base_g = dev, g
+        self._last_stamp, self._last_g = dev, g
         self._last_dev_last = dev_last
         if host is not None:  # drift: lower envelope of host - device per 10 s bucket
             env = self._env
