@@ -279,12 +279,14 @@ def decode_packets(rec: Mapping[str, Any]) -> PacketBatch:
         raise RecordError("fields 't' and 'n' must be lists of the same length")
     if not set(map(type, n)) <= {int} or (n and min(n) < 0):
         raise RecordError("field 'n' must hold non-negative integers")
-    if not set(map(type, t)) <= {float, int} or not all(map(math.isfinite, t)):
+    types = set(map(type, t))
+    # JSON gives no NaN here (NaN / Infinity literals are rejected); an overflowing literal gives ±inf
+    if not types <= {float, int} or (t and not -math.inf < min(t) <= max(t) < math.inf):
         raise RecordError("field 't' must hold finite numbers")
     data = _unb64(rec, "d")
     if len(data) != sum(n):
         raise RecordError(f"field 'd' holds {len(data)} bytes but 'n' adds up to {sum(n)}")
-    return PacketBatch(char.lower(), [float(x) for x in t], n, data)
+    return PacketBatch(char.lower(), t if int not in types else [float(x) for x in t], n, data)
 
 
 def decode_samples(rec: Mapping[str, Any]) -> SampleBlock:
