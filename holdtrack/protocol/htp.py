@@ -182,6 +182,8 @@ def decode_packet(data: bytes, host_time_s: float | None = None) -> DecodedFrame
     return HtpPacket.from_bytes(data).to_frame(host_time_s)  # raises, saying why and where
 
 
+#: m/s² per count by range code: the same float as each packet's scalar ``lsb_g(range_g) * G0``
+_SCALE_MPS2 = np.array([lsb_g(r) * G0 if r in RANGES_G else np.nan for r in range(256)])
 _HEADER_DTYPE = np.dtype([("ver", "u1"), ("fmt", "u1"), ("seq", "<u2"), ("t0", "<u4"), ("odr", "<u2"),
                           ("rng", "u1"), ("n", "u1")])
 
@@ -198,7 +200,8 @@ def decode_columns(data: bytes, sizes: Sequence[int], host_times_s: Sequence[flo
         return None
     host = None if host_times_s is None else np.asarray(host_times_s, dtype=np.float64)
     # runs of equal packet size, decoded each as one (m_i, size) array
-    cuts = [0] + [i for i in range(1, m) if sizes[i] != sizes[i - 1]] + [m]
+    sz = np.asarray(sizes, dtype=np.int64)
+    cuts = [0, *(np.flatnonzero(sz[1:] != sz[:-1]) + 1).tolist(), m]
     parts = []
     offset = 0
     for a, b in zip(cuts[:-1], cuts[1:]):
@@ -232,8 +235,7 @@ def _decode_uniform(data: bytes, m: int, size: int) -> tuple[Any, ...] | None:
             or not (head["n"] == n).all() or not (head["odr"] > 0).all() or not np.isin(rng, RANGES_G).all()):
         return None
     counts = raw[:, HEADER.size:].copy().view("<i2").reshape(m * n, width // 2)
-    scale = np.array([lsb_g(int(r)) * G0 for r in rng.tolist()])  # the same float as each packet's scalar
-    acc = counts[:, :3].astype(np.float64) * np.repeat(scale, n)[:, None]
+    acc = counts[:, :3].astype(np.float64) * np.repeat(_SCALE_MPS2[rng], n)[:, None]
     gyro = None
     if fmt & 0x0F == FMT_ACC_GYRO:
         gyro = counts[:, 3:].astype(np.float64) * (GYRO_RANGES_DPS[fmt >> 4] / 32768.0)
