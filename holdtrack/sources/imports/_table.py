@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from holdtrack.errors import ConfigError, InputError
-from holdtrack.model import SampleBlock
+from holdtrack.model import RATE_LIMITS_HZ, SampleBlock
 from holdtrack.sources.base import StreamInfo
 from holdtrack.sources.imports._columns import ACC_SCALE, normalize_units
 from holdtrack.sources.imports._container import Opener
@@ -184,6 +184,9 @@ def check_args(units: str | None, rate: float | None) -> tuple[str | None, float
             raise ConfigError(f"invalid rate {rate!r}") from None
         if not (math.isfinite(rate) and rate > 0):
             raise ConfigError(f"invalid rate {rate!r}: must be a positive number of Hz")
+        lo, hi = RATE_LIMITS_HZ
+        if not lo <= rate <= hi:
+            raise ConfigError(f"sample rate {rate!r} Hz is outside {lo:g}..{hi:g} Hz")
     return u, rate
 
 
@@ -218,7 +221,8 @@ def build_source(table: Table, plan: Plan, units: str | None = None, rate: float
     if nt:
         t0 = plan.time_fn()(vals0[:, 3:3 + nt]) if plan.time_fn else vals0[:, 3]  # type: ignore[misc]
         est = estimate_rate(t0)
-        check_rate(est, table.path, table.header_line or None)
+        check_rate(est, table.path, table.header_line or None,
+                   rows=t0.shape[0] if rate is None and plan.rate_hz is None else None)
         if rate is None:
             nominal = plan.rate_hz or est
             if plan.rate_hz is None and est is not None:
