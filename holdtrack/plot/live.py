@@ -15,15 +15,20 @@ API (what callers use)::
 
 * ``view.feed(proc)`` after each push does both: it attaches on first use and redraws with ``proc.status()``
   when a frame is due (what ``holdtrack.cli.live.LiveDisplay`` calls).
+* ``view.pump(seconds)`` instead of ``time.sleep(seconds)`` while waiting for the next notification (e.g. as
+  the ``sleep`` of a paced source): the frames that fall due meanwhile are drawn, so the trace scrolls
+  smoothly (``fps``, default 25) however the samples are bunched into notifications.
 * :func:`open_live_view` returns a :class:`LiveView` (matplotlib window, blitting) when
   :func:`live_view_available` and ``window`` is true, otherwise a :class:`TerminalStatus` (the one-line status
-  on stderr). Both have ``attach(proc)``, ``update(status, t_s=None, acc_mps2=None)``, ``closed``, ``close()``.
+  on stderr). Both have ``attach(proc)``, ``update(status, t_s=None, acc_mps2=None)``, ``pump(seconds)``,
+  ``closed``, ``close()``.
 * Without ``attach``, pass the new samples yourself: ``update(status, t_s, acc_mps2)`` with ``t_s`` (n,) s on the
   status' time axis (s since the first sample) and ``acc_mps2`` (n, 3) m/s².
 * ``holdtrack record`` (several wearables): :func:`open_window` ``(names)`` -> a status window (or None) with
   ``update(statuses)``, one LiveStatus or None per device, and ``close()``.
 * Memory is bounded however long the session: fixed-size ring buffers (:class:`Ring`); the x axis is
-  "seconds before now", so the axes never move and only the lines and texts are redrawn (blitting).
+  "seconds before now", so the axes never move and only the traces and changed texts are redrawn
+  (blitting). Cost and how it is measured: docs/benchmarks.md, ``scripts/bench_live.py``.
 """
 
 from __future__ import annotations
@@ -123,6 +128,10 @@ class TerminalStatus:
         """Call after each push: prints ``proc.status()`` when a line is due."""
         if time.monotonic() - self._last >= self.interval_s:
             self.update(proc.status())
+
+    def pump(self, seconds: float) -> None:
+        """Wait ``seconds`` (nothing to draw meanwhile)."""
+        time.sleep(max(0.0, seconds))
 
     def update(self, status: "LiveStatus", t_s: Any = None, acc_mps2: Any = None) -> None:
         now = time.monotonic()
