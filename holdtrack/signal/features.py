@@ -82,16 +82,13 @@ class FrameFeatures:
         self._high = StreamingSos(butter_sos(2, (15.0, top), fs, "bandpass"), 3) if top > 18.0 else None
         self.noise_ratio = (hi - 7.0) / (top - 15.0) if self._high is not None else float("nan")
         self.noise_subtracted = self._high is not None
-        self._ref: NDArray[np.float64] | None = None
-        # partial frame being filled
-        self._part_k0: int | None = None  # grid index of the partial frame's first sample
-        self._part: list[NDArray[np.float64]] = []
-        self._part_n = 0
-        # last K-1 complete frames: (frame index, s1 (3,), s2 (3,))
-        self._hist_f: list[int] = []
-        self._hist_s1: NDArray[np.float64] = np.zeros((0, 9))
-        self._hist_s2: NDArray[np.float64] = np.zeros((0, 9))
-        self._next_frame = 0
+        self._ref: NDArray[np.float64] | None = None  # (3,) first low-passed sample, removed before squaring
+        # partial frame being filled: its grid index and samples (9, < D), ref already removed
+        self._part_k0: int | None = None
+        self._part: NDArray[np.float64] = np.zeros((9, 0))
+        # sums of the last K-1 complete frames (18, <= K-1): rows 0-8 sum of x, rows 9-17 sum of x**2
+        self._hist: NDArray[np.float64] = np.zeros((18, 0))
+        self._hist_end = -1  # frame index after the last history frame
 
     def push(self, piece: GridPiece) -> FrameBatch | None:
         """Add grid samples; returns features for every frame completed by them (or None)."""
@@ -99,110 +96,90 @@ class FrameFeatures:
             for flt in (self._lp, self._band, self._high):
                 if flt is not None:
                     flt.reset()
-            self._ref = None
-            self._part, self._part_n, self._part_k0 = [], 0, None
-            self._hist_f, self._hist_s1, self._hist_s2 = [], np.zeros((0, 9)), np.zeros((0, 9))
-        lp = self._lp.push(piece.acc_mps2) if self._lp is not None else piece.acc_mps2
-        band = self._band.push(piece.acc_mps2) if self._band is not None else np.zeros_like(piece.acc_mps2)
-        high = self._high.push(piece.acc_mps2) if self._high is not None else np.zeros_like(piece.acc_mps2)
-        if self._ref is None and lp.shape[0]:
-            self._ref = np.concatenate((lp[0], np.zeros(6)))
-        x = np.concatenate((lp, band, high), axis=1)  # channels: low-passed, tremor band, noise band (xyz each)
+            self._ref, self._part_k0 = None, None
+            self._part, self._hist = np.zeros((9, 0)), np.zeros((18, 0))
+        m = piece.acc_mps2.shape[0]
+        # channels x samples: low-passed, tremor band, noise band (xyz each), filtered in place row block by row block
+        y = np.empty((9, m))
+        y.reshape(3, 3, m)[:] = piece.acc_mps2.T
+        for rows, flt in ((slice(0, 3), self._lp), (slice(3, 6), self._band), (slice(6, 9), self._high)):
+            if flt is not None:
+                flt.filter_rows(y[rows])
+            elif rows.start:
+                y[rows] = 0.0
+        if self._ref is None and m:
+            self._ref = y[0:3, 0].copy()
         k0 = piece.k0
         # align to frame boundaries: drop leading samples that do not start a fresh frame
-        if self._part_k0 is None:
+        if self._part_k0 is None or self._part_k0 + self._part.shape[1] != k0:  # first piece, or a discontinuity
             first_boundary = -(-k0 // self.D) * self.D
-            skip = first_boundary - k0
-            x = x[skip:]
-            k0 = first_boundary
-            self._part_k0 = k0
-        elif self._part_k0 + self._part_n != k0:  # discontinuity without reset: start over
-            self._part, self._part_n = [], 0
-            first_boundary = -(-k0 // self.D) * self.D
-            x = x[first_boundary - k0:]
-            k0 = first_boundary
-            self._part_k0 = k0
-        if x.shape[0] == 0:
+            y = y[:, first_boundary - k0:]
+            self._part_k0, self._part = first_boundary, np.zeros((9, 0))
+        if y.shape[1] == 0:
             return None
-        self._part.append(x - self._ref)
-        self._part_n += x.shape[0]
-        nfull = self._part_n // self.D
+        y[0:3] -= self._ref[:, None]  # type: ignore[index]
+        x = np.concatenate((self._part, y), axis=1) if self._part.shape[1] else y
+        nfull = x.shape[1] // self.D
+        used = nfull * self.D
+        f_start = self._part_k0 // self.D
+        self._part = x[:, used:].copy()
+        self._part_k0 += used
         if nfull == 0:
             return None
-        buf = np.concatenate(self._part) if len(self._part) > 1 else self._part[0]
-        used = nfull * self.D
-        frames = np.ascontiguousarray(buf[:used]).reshape(nfull, self.D, 9)
-        rest = buf[used:]
-        f_start = self._part_k0 // self.D
-        self._part = [rest] if rest.shape[0] else []
-        self._part_n = rest.shape[0]
-        self._part_k0 = self._part_k0 + used
-        # per-frame sums in a fixed order (sample by sample): ufunc.accumulate adds strictly left to right
-        s1 = _ordered_sum(frames)
-        s2 = _ordered_sum(frames**2)
-        return self._windows(f_start, s1, s2)
+        # per-frame sums of x and x**2 in a fixed order, sample by sample
+        z = np.empty((18, used))
+        z[:9] = x[:, :used]
+        np.square(x[:, :used], out=z[9:])
+        return self._windows(f_start, _ordered_sum(z.reshape(18, nfull, self.D)))
 
-    def _windows(self, f_start: int, s1: NDArray[np.float64], s2: NDArray[np.float64]) -> FrameBatch:
-        n = s1.shape[0]
-        fidx = np.arange(f_start, f_start + n)
-        # keep only history frames that are contiguous with this batch
-        if self._hist_f and self._hist_f[-1] != f_start - 1:
-            self._hist_f, self._hist_s1, self._hist_s2 = [], np.zeros((0, 9)), np.zeros((0, 9))
-        h = len(self._hist_f)
-        all_s1 = np.concatenate((self._hist_s1, s1))
-        all_s2 = np.concatenate((self._hist_s2, s2))
-        all_f = np.concatenate((np.asarray(self._hist_f, dtype=np.int64), fidx))
-        K = self.K
-        p = np.arange(h, h + n)
-        sigma, grav, valid, tremor = self._stats(all_s1, all_s2, all_f, p, K)
-        sigma_short, _, _, _ = self._stats(all_s1, all_s2, all_f, p, self.Ks)
-        if self._band is None:
-            tremor = np.full_like(tremor, np.nan)
-        keep = max(K - 1, 0)
-        self._hist_f = list(all_f[-keep:]) if keep else []
-        self._hist_s1 = all_s1[-keep:] if keep else np.zeros((0, 9))
-        self._hist_s2 = all_s2[-keep:] if keep else np.zeros((0, 9))
+    def _windows(self, f_start: int, s: NDArray[np.float64]) -> FrameBatch:
+        """Window statistics of the frames ``f_start ..`` with sums ``s`` (18, n), after the kept history."""
+        n, K, Ks, D = s.shape[1], self.K, self.Ks, self.D
+        if self._hist_end != f_start:  # history frames must be contiguous with this batch
+            self._hist = np.zeros((18, 0))
+        h = self._hist.shape[1]
+        a = np.concatenate((self._hist, s), axis=1) if h else s
+        self._hist = a[:, max(0, h + n - (K - 1)):].copy()
+        self._hist_end = f_start + n
+        valid = np.zeros(n, dtype=bool)
+        sigma, sigma_short, tremor = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+        grav = np.full((n, 3), np.nan)
+        i_s, i_l = max(0, Ks - 1 - h), max(0, K - 1 - h)  # first batch frame ending a complete window
+        if i_s >= n:
+            return FrameBatch(f_start, valid, sigma, grav, sigma_short, tremor)
+        # window sums in a fixed order (frame p, p-1, ..., p-K+1): bit-identical whatever the chunking;
+        # after Ks terms the running sum is the short window's
+        w = a[:, h + i_s:h + n].copy()
+        for j in range(1, Ks):
+            w += a[:, h + i_s - j:h + n - j]
+        sigma_short[i_s:] = _sigma(w, float(Ks * D))
+        if i_l >= n:
+            return FrameBatch(f_start, valid, sigma, grav, sigma_short, tremor)
+        w = w[:, i_l - i_s:]
+        for j in range(Ks, K):
+            w += a[:, h + i_l - j:h + n - j]
+        N = float(K * D)
+        valid[i_l:] = True
+        sigma[i_l:] = _sigma(w, N)
+        grav[i_l:] = (w[0:3] / N).T + self._ref  # type: ignore[operator]
+        if self._band is not None:
+            p_t = (w[12] + w[13] + w[14]) / N
+            if self._high is not None:  # subtract the white-noise share measured above body motion
+                p_t = np.maximum(p_t - self.noise_ratio * (w[15] + w[16] + w[17]) / N, 0.0)
+            tremor[i_l:] = np.sqrt(p_t)
         return FrameBatch(f_start, valid, sigma, grav, sigma_short, tremor)
 
-    def _stats(self, all_s1: NDArray[np.float64], all_s2: NDArray[np.float64], all_f: NDArray[np.int64],
-               p: NDArray[np.int64], K: int) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:
-        """Sigma, mean, validity and tremor RMS of the K-frame windows ending at positions ``p``."""
-        n = p.shape[0]
-        valid = np.zeros(n, dtype=bool)
-        sigma = np.full(n, np.nan)
-        grav = np.full((n, 3), np.nan)
-        tremor = np.full(n, np.nan)
-        ok = p - K + 1 >= 0
-        if ok.any():
-            pe = p[ok]
-            # a fixed summation order (frame pe, pe-1, ..., pe-K+1): bit-identical whatever the chunking
-            w1, w2 = np.empty((pe.shape[0], all_s1.shape[1])), np.empty((pe.shape[0], all_s2.shape[1]))
-            back = np.arange(K)[None, :]
-            for a in range(0, pe.shape[0], _CHUNK):  # bounded temporaries: (_CHUNK, K, channels) at most
-                idx = pe[a:a + _CHUNK, None] - back
-                w1[a:a + _CHUNK] = _ordered_sum(all_s1[idx])
-                w2[a:a + _CHUNK] = _ordered_sum(all_s2[idx])
-            contiguous = all_f[pe] - all_f[pe - K + 1] == K - 1
-            N = float(K * self.D)
-            mean = w1[:, :3] / N
-            var = np.maximum(w2[:, :3] / N - mean**2, 0.0)
-            sig = np.sqrt(var[:, 0] + var[:, 1] + var[:, 2])
-            p_t = (w2[:, 3] + w2[:, 4] + w2[:, 5]) / N
-            if self._high is not None:  # subtract the white-noise share measured above body motion
-                p_t = np.maximum(p_t - self.noise_ratio * (w2[:, 6] + w2[:, 7] + w2[:, 8]) / N, 0.0)
-            trem = np.sqrt(p_t)
-            valid[ok] = contiguous
-            sigma[ok] = np.where(contiguous, sig, np.nan)
-            tremor[ok] = np.where(contiguous, trem, np.nan)
-            grav[ok] = mean + self._ref[:3]
-        return sigma, grav, valid, tremor
 
-
-_CHUNK = 2048  # windows gathered at once
+def _sigma(w: NDArray[np.float64], N: float) -> NDArray[np.float64]:
+    """Total standard deviation from window sums ``w`` (18, n) over ``N`` samples: (n,)."""
+    mean = w[0:3] / N
+    var = np.maximum(w[9:12] / N - mean**2, 0.0)
+    return np.sqrt(var[0] + var[1] + var[2])
 
 
 def _ordered_sum(x: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Sum (n, m, c) over axis 1 strictly in order ``((x0 + x1) + x2) + ...`` (not pairwise): (n, c)."""
-    if x.shape[1] == 1:
-        return x[:, 0, :].copy()
-    return np.add.accumulate(x, axis=1)[:, -1, :]
+    """Sum (c, n, m) over the last axis strictly in order ``((x0 + x1) + x2) + ...`` (not pairwise): (c, n)."""
+    s = x[..., 0].copy()
+    for j in range(1, x.shape[-1]):
+        s += x[..., j]
+    return s
