@@ -15,6 +15,7 @@ bit-identical however the input was chunked.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,8 +87,8 @@ class FrameFeatures:
         # partial frame being filled: its grid index and samples (9, < D), ref already removed
         self._part_k0: int | None = None
         self._part: NDArray[np.float64] = np.zeros((9, 0))
-        # sums of the last K-1 complete frames (18, <= K-1): rows 0-8 sum of x, rows 9-17 sum of x**2
-        self._hist: NDArray[np.float64] = np.zeros((18, 0))
+        # sums of the last K-1 complete frames (12, <= K-1): see _frame_sums
+        self._hist: NDArray[np.float64] = np.zeros((12, 0))
         self._hist_end = -1  # frame index after the last history frame
 
     def push(self, piece: GridPiece) -> FrameBatch | None:
@@ -97,7 +98,7 @@ class FrameFeatures:
                 if flt is not None:
                     flt.reset()
             self._ref, self._part_k0 = None, None
-            self._part, self._hist = np.zeros((9, 0)), np.zeros((18, 0))
+            self._part, self._hist = np.zeros((9, 0)), np.zeros((12, 0))
         m = piece.acc_mps2.shape[0]
         # channels x samples: low-passed, tremor band, noise band (xyz each), filtered in place row block by row block
         y = np.empty((9, m))
@@ -109,38 +110,45 @@ class FrameFeatures:
                 y[rows] = 0.0
         if self._ref is None and m:
             self._ref = y[0:3, 0].copy()
-        k0 = piece.k0
+        k0, D = piece.k0, self.D
         # align to frame boundaries: drop leading samples that do not start a fresh frame
         if self._part_k0 is None or self._part_k0 + self._part.shape[1] != k0:  # first piece, or a discontinuity
-            first_boundary = -(-k0 // self.D) * self.D
+            first_boundary = -(-k0 // D) * D
             y = y[:, first_boundary - k0:]
             self._part_k0, self._part = first_boundary, np.zeros((9, 0))
         if y.shape[1] == 0:
             return None
         y[0:3] -= self._ref[:, None]  # type: ignore[index]
-        x = np.concatenate((self._part, y), axis=1) if self._part.shape[1] else y
-        nfull = x.shape[1] // self.D
-        used = nfull * self.D
-        f_start = self._part_k0 // self.D
-        self._part = x[:, used:].copy()
-        self._part_k0 += used
-        if nfull == 0:
+        f_start = self._part_k0 // D
+        sums = []
+        r = self._part.shape[1]
+        if r:  # complete the partial frame first (a small copy), then whole frames straight from y
+            if r + y.shape[1] < D:
+                self._part = np.concatenate((self._part, y), axis=1)
+                return None
+            sums.append(_frame_sums(np.concatenate((self._part, y[:, :D - r]), axis=1), D))
+            y = y[:, D - r:]
+        used = (y.shape[1] // D) * D
+        if used:
+            sums.append(_frame_sums(y[:, :used], D))
+        self._part = y[:, used:].copy()
+        if not sums:
             return None
-        # per-frame sums of x and x**2 in a fixed order, sample by sample
-        z = np.empty((18, used))
-        z[:9] = x[:, :used]
-        np.square(x[:, :used], out=z[9:])
-        return self._windows(f_start, _ordered_sum(z.reshape(18, nfull, self.D)))
+        s = np.concatenate(sums, axis=1) if len(sums) > 1 else sums[0]
+        self._part_k0 += s.shape[1] * D
+        return self._windows(f_start, s)
 
     def _windows(self, f_start: int, s: NDArray[np.float64]) -> FrameBatch:
-        """Window statistics of the frames ``f_start ..`` with sums ``s`` (18, n), after the kept history."""
+        """Window statistics of the frames ``f_start ..`` with sums ``s`` (12, n), after the kept history."""
         n, K, Ks, D = s.shape[1], self.K, self.Ks, self.D
         if self._hist_end != f_start:  # history frames must be contiguous with this batch
-            self._hist = np.zeros((18, 0))
+            self._hist = np.zeros((12, 0))
         h = self._hist.shape[1]
         a = np.concatenate((self._hist, s), axis=1) if h else s
         self._hist = a[:, max(0, h + n - (K - 1)):].copy()
         self._hist_end = f_start + n
+        if n <= _TINY:
+            return self._windows_tiny(f_start, a, h, n)
         valid = np.zeros(n, dtype=bool)
         sigma, sigma_short, tremor = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
         grav = np.full((n, 3), np.nan)
@@ -163,17 +171,81 @@ class FrameFeatures:
         sigma[i_l:] = _sigma(w, N)
         grav[i_l:] = (w[0:3] / N).T + self._ref  # type: ignore[operator]
         if self._band is not None:
-            p_t = (w[12] + w[13] + w[14]) / N
+            p_t = (w[6] + w[7] + w[8]) / N
             if self._high is not None:  # subtract the white-noise share measured above body motion
-                p_t = np.maximum(p_t - self.noise_ratio * (w[15] + w[16] + w[17]) / N, 0.0)
+                p_t = np.maximum(p_t - self.noise_ratio * (w[9] + w[10] + w[11]) / N, 0.0)
             tremor[i_l:] = np.sqrt(p_t)
         return FrameBatch(f_start, valid, sigma, grav, sigma_short, tremor)
 
+    def _windows_tiny(self, f_start: int, a: NDArray[np.float64], h: int, n: int) -> FrameBatch:
+        """:meth:`_windows` for a few frames: one running sum per frame, statistics in Python floats.
+
+        ``np.add.accumulate`` over the window's frames, newest first, adds in the same order as the slice
+        loop, and the scalar formulas repeat the array ones operation by operation: the same bits.
+        """
+        K, Ks, D = self.K, self.Ks, self.D
+        Ns, N = float(Ks * D), float(K * D)
+        nan = math.nan
+        valid, sigma, sigma_short, tremor, grav = [], [], [], [], []
+        for p in range(h, h + n):
+            m = min(p + 1, K)  # frames available for this window
+            if m < Ks:
+                valid.append(False), sigma.append(nan), sigma_short.append(nan), tremor.append(nan)
+                grav.append((nan, nan, nan))
+                continue
+            cum = np.add.accumulate(a[:, p + 1 - m:p + 1][:, ::-1], axis=1)  # (12, m): cum[:, j] sums j+1 frames
+            sigma_short.append(_sigma_py(cum[:6, Ks - 1].tolist(), Ns))
+            if m < K:
+                valid.append(False), sigma.append(nan), tremor.append(nan), grav.append((nan, nan, nan))
+                continue
+            w = cum[:, K - 1].tolist()
+            valid.append(True)
+            sigma.append(_sigma_py(w, N))
+            ref = self._ref.tolist()  # type: ignore[union-attr]
+            grav.append((w[0] / N + ref[0], w[1] / N + ref[1], w[2] / N + ref[2]))
+            if self._band is None:
+                tremor.append(nan)
+                continue
+            p_t = (w[6] + w[7] + w[8]) / N
+            if self._high is not None:
+                p_t = _max0(p_t - self.noise_ratio * (w[9] + w[10] + w[11]) / N)
+            tremor.append(math.sqrt(p_t) if p_t >= 0.0 else nan)
+        return FrameBatch(f_start, np.array(valid, dtype=bool), np.array(sigma), np.array(grav, dtype=np.float64),
+                          np.array(sigma_short), np.array(tremor))
+
+
+_TINY = 4  # batches of at most this many frames take the per-frame path
+
+
+def _max0(v: float) -> float:
+    """``np.maximum(v, 0.0)`` for a Python float (nan stays nan, -0.0 becomes 0.0)."""
+    return v if v > 0.0 else (0.0 if v <= 0.0 else v)
+
+
+def _sigma_py(w: list[float], N: float) -> float:
+    """:func:`_sigma` for one window (Python floats, the same operations)."""
+    m0, m1, m2 = w[0] / N, w[1] / N, w[2] / N
+    v = _max0(w[3] / N - m0 * m0) + _max0(w[4] / N - m1 * m1) + _max0(w[5] / N - m2 * m2)
+    return math.sqrt(v) if v >= 0.0 else math.nan
+
+
+def _frame_sums(x: NDArray[np.float64], D: int) -> NDArray[np.float64]:
+    """Per-frame sums of ``x`` (9, n*D) in sample order: (12, n).
+
+    Rows 0-2: sum of the low-passed acceleration; rows 3-11: sums of squares of the low-passed, tremor-band
+    and noise-band channels (the only sums the statistics use).
+    """
+    n = x.shape[1] // D
+    out = np.empty((12, n))
+    out[0:3] = _ordered_sum(x[0:3].reshape(3, n, D))
+    out[3:12] = _ordered_sum(np.square(x).reshape(9, n, D))
+    return out
+
 
 def _sigma(w: NDArray[np.float64], N: float) -> NDArray[np.float64]:
-    """Total standard deviation from window sums ``w`` (18, n) over ``N`` samples: (n,)."""
+    """Total standard deviation from window sums ``w`` (12, n) over ``N`` samples: (n,)."""
     mean = w[0:3] / N
-    var = np.maximum(w[9:12] / N - mean**2, 0.0)
+    var = np.maximum(w[3:6] / N - mean**2, 0.0)
     return np.sqrt(var[0] + var[1] + var[2])
 
 

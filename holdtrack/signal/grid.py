@@ -16,6 +16,7 @@ input is chunked.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +42,9 @@ class GapEvent:
     start_t: float
     end_t: float
     bridged: bool
+
+
+_TINY = 16  # blocks up to this many samples take the pure-Python path when they can
 
 
 class GridResampler:
@@ -74,10 +78,14 @@ class GridResampler:
     def push(self, block: SampleBlock) -> tuple[list[GridPiece], list[GapEvent]]:
         """Resample one input block; returns the grid pieces and the gaps found in it."""
         t, acc, gyro = block.t_s, block.acc_mps2, block.gyro_dps
-        finite = np.isfinite(t) & np.isfinite(acc).all(axis=1)
-        if gyro is not None:
-            finite &= np.isfinite(gyro).all(axis=1)
-        if not finite.all():
+        if 0 < t.size <= _TINY and self.t_first is not None and not self._force_split:
+            tiny = self._push_tiny(t, acc, gyro)
+            if tiny is not None:
+                return tiny, []
+        if not (np.isfinite(t).all() and np.isfinite(acc).all() and (gyro is None or np.isfinite(gyro).all())):
+            finite = np.isfinite(t) & np.isfinite(acc).all(axis=1)
+            if gyro is not None:
+                finite &= np.isfinite(gyro).all(axis=1)
             self.dropped += int((~finite).sum())
             t, acc = t[finite], acc[finite]
             gyro = gyro[finite] if gyro is not None else None
@@ -125,6 +133,50 @@ class GridResampler:
         return pieces, gaps
 
     # ------------------------------------------------------------------ internals
+    def _push_tiny(self, t: NDArray[np.float64], acc: NDArray[np.float64], gyro: NDArray[np.float64] | None) -> list[GridPiece] | None:
+        """A few samples, all finite, in order and without a gap: interpolate with Python floats.
+
+        The same operations in the same order as :meth:`_interp` (IEEE arithmetic is the same in numpy and
+        Python), so the same bits. Returns the pieces, or None (nothing done) when the block needs the general path.
+        """
+        tl, al = t.tolist(), acc.tolist()
+        gl = gyro.tolist() if gyro is not None else None
+        total = sum(tl) + sum(map(sum, al)) + (sum(map(sum, gl)) if gl is not None else 0.0)
+        if not math.isfinite(total):  # some value is not finite (or the sum overflowed): general path
+            return None
+        prev = self.t_last
+        for ti in tl:
+            if not (ti > prev and ti - prev <= self.gap_s):  # out of order, duplicate or gap
+                return None
+            prev = ti
+        self.samples += len(tl)
+        pieces: list[GridPiece] = []
+        m, fs, t0 = len(tl), self.fs, self.t_first
+        k_end = self._grid_k_upto(tl[-1])
+        if k_end >= self._next_k:
+            tx = [self.t_last] + tl
+            ax = [self._prev_acc.tolist()] + al  # type: ignore[union-attr]
+            gx = [self._prev_gyro.tolist()] + gl if gl is not None and self._prev_gyro is not None else None
+            out_a, out_g, j = [], [], 1
+            for k in range(self._next_k, k_end + 1):
+                tg = t0 + k / fs  # type: ignore[operator]
+                while j < m and tx[j] < tg:  # searchsorted: tx[j-1] < tg <= tx[j], j clipped to 1..m
+                    j += 1
+                w = (tg - tx[j - 1]) / (tx[j] - tx[j - 1])
+                a0, a1 = ax[j - 1], ax[j]
+                out_a.append([a0[0] + (a1[0] - a0[0]) * w, a0[1] + (a1[1] - a0[1]) * w, a0[2] + (a1[2] - a0[2]) * w])
+                if gx is not None:
+                    g0, g1 = gx[j - 1], gx[j]
+                    out_g.append([g0[0] + (g1[0] - g0[0]) * w, g0[1] + (g1[1] - g0[1]) * w, g0[2] + (g1[2] - g0[2]) * w])
+            pieces.append(GridPiece(self._next_k, np.array(out_a), np.array(out_g) if gx is not None else None,
+                                            self._pending_reset))
+            self._pending_reset = False
+            self._next_k = k_end + 1
+        self.t_last = tl[-1]
+        self._prev_acc = acc[-1]
+        self._prev_gyro = None if gyro is None else gyro[-1]
+        return pieces
+
     def _tk(self, k: int) -> float:
         """Time of grid index ``k`` (the one formula used everywhere, so comparisons are exact)."""
         return float(self.t_first + np.float64(k) / self.fs)  # type: ignore[operator]
@@ -170,15 +222,15 @@ class GridResampler:
             ks = np.arange(self._next_k, k_end + 1)
             tg = self.t_first + ks.astype(np.float64) / self.fs
             tx = np.concatenate(([self.t_last], t))
-            j = np.searchsorted(tx, tg, side="left")  # tx[j-1] < tg <= tx[j]
-            j = np.clip(j, 1, tx.size - 1)
-            w = ((tg - tx[j - 1]) / (tx[j] - tx[j - 1]))[:, None]
+            # i = j - 1 with tx[j-1] < tg <= tx[j]; x[j] - x[j-1] is diff(x)[i] (the same subtraction)
+            i = np.clip(np.searchsorted(tx, tg, side="left"), 1, tx.size - 1) - 1
+            w = ((tg - tx.take(i)) / np.diff(tx).take(i))[:, None]
             ax = np.concatenate((self._prev_acc[None, :], acc))
-            out_acc = ax[j - 1] + (ax[j] - ax[j - 1]) * w
+            out_acc = ax.take(i, axis=0) + np.diff(ax, axis=0).take(i, axis=0) * w
             out_gyro = None
             if gyro is not None and self._prev_gyro is not None:
                 gx = np.concatenate((self._prev_gyro[None, :], gyro))
-                out_gyro = gx[j - 1] + (gx[j] - gx[j - 1]) * w
+                out_gyro = gx.take(i, axis=0) + np.diff(gx, axis=0).take(i, axis=0) * w
             pieces.append(GridPiece(int(ks[0]), out_acc, out_gyro, self._pending_reset))
             self._pending_reset = False
             self._next_k = k_end + 1

@@ -250,6 +250,10 @@ class Pipeline:
 
     def _decide(self, batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per-frame still decision and the causal noise floor (running minimum of valid sigmas)."""
+        if len(batch) == 1:
+            one = self._decide_one(batch)
+            if one is not None:
+                return one
         sig = batch.sigma_mps2
         v = batch.valid
         prev = np.inf if self.noise_floor_mps2 is None else self.noise_floor_mps2
@@ -266,6 +270,23 @@ class Pipeline:
         thr = self._still_threshold(noise)
         with np.errstate(invalid="ignore"):
             return v & (sig < thr), noise, tfloor
+
+    def _decide_one(self, batch) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """:meth:`_decide` for one frame with Python floats (the same min / max operations), None if a value is nan."""
+        v, s, t = bool(batch.valid[0]), float(batch.sigma_mps2[0]), float(batch.tremor_mps2[0])
+        prev = math.inf if self.noise_floor_mps2 is None else self.noise_floor_mps2
+        tprev = math.inf if self.tremor_floor_mps2 is None else self.tremor_floor_mps2
+        if math.isnan(prev) or math.isnan(tprev) or (v and math.isnan(s)):
+            return None
+        noise = min(prev, s) if v else prev
+        tfloor = min(tprev, t) if v and math.isfinite(t) else tprev
+        if v:
+            self.noise_floor_mps2, self._last_sigma = noise, s
+            if math.isfinite(t):
+                self.tremor_floor_mps2 = tfloor
+        cfg = self.config
+        thr = max(cfg.still_threshold_mps2, cfg.still_noise_factor * min(noise if noise != math.inf else 0.0, cfg.noise_cap_mps2))
+        return np.array([v and s < thr]), np.array([noise]), np.array([tfloor])
 
     def _finish(self, closed: list[ClosedPeriod]) -> list[Event]:
         out: list[Event] = []
