@@ -186,6 +186,7 @@ class FrameFeatures:
         K, Ks, D = self.K, self.Ks, self.D
         Ns, N = float(Ks * D), float(K * D)
         nan = math.nan
+        ref = self._ref.tolist()  # type: ignore[union-attr]
         valid, sigma, sigma_short, tremor, grav = [], [], [], [], []
         for p in range(h, h + n):
             m = min(p + 1, K)  # frames available for this window
@@ -201,7 +202,6 @@ class FrameFeatures:
             w = cum[:, K - 1].tolist()
             valid.append(True)
             sigma.append(_sigma_py(w, N))
-            ref = self._ref.tolist()  # type: ignore[union-attr]
             grav.append((w[0] / N + ref[0], w[1] / N + ref[1], w[2] / N + ref[2]))
             if self._band is None:
                 tremor.append(nan)
@@ -236,6 +236,9 @@ def _frame_sums(x: NDArray[np.float64], D: int) -> NDArray[np.float64]:
     and noise-band channels (the only sums the statistics use).
     """
     n = x.shape[1] // D
+    if n <= _TINY:  # few frames: one running sum (accumulate adds strictly left to right, like the loop)
+        z = np.concatenate((x[0:3], np.square(x)))
+        return np.add.accumulate(z.reshape(12, n, D), axis=2)[:, :, -1]
     out = np.empty((12, n))
     out[0:3] = _ordered_sum(x[0:3].reshape(3, n, D))
     out[3:12] = _ordered_sum(np.square(x).reshape(9, n, D))

@@ -141,8 +141,12 @@ class GridResampler:
         """
         tl, al = t.tolist(), acc.tolist()
         gl = gyro.tolist() if gyro is not None else None
-        total = sum(tl) + sum(map(sum, al)) + (sum(map(sum, gl)) if gl is not None else 0.0)
-        if not math.isfinite(total):  # some value is not finite (or the sum overflowed): general path
+        total = 0.0  # plain IEEE additions: nan or inf if any value is not finite (or if the sum overflows)
+        for row in al if gl is None else al + gl:
+            total += row[0] + row[1] + row[2]
+        for ti in tl:
+            total += ti
+        if not math.isfinite(total):  # general path
             return None
         prev = self.t_last
         for ti in tl:
@@ -179,12 +183,12 @@ class GridResampler:
 
     def _tk(self, k: int) -> float:
         """Time of grid index ``k`` (the one formula used everywhere, so comparisons are exact)."""
-        return float(self.t_first + np.float64(k) / self.fs)  # type: ignore[operator]
+        return self.t_first + k / self.fs  # type: ignore[operator]  # Python floats: the IEEE result numpy gives
 
     def _grid_k_after(self, t: float) -> int:
         """Smallest grid index whose time is >= t."""
         assert self.t_first is not None
-        k = max(int(np.ceil((t - self.t_first) * self.fs)), 0)
+        k = max(math.ceil((t - self.t_first) * self.fs), 0)
         while k > 0 and self._tk(k - 1) >= t:
             k -= 1
         while self._tk(k) < t:
@@ -193,7 +197,7 @@ class GridResampler:
 
     def _grid_k_upto(self, t: float) -> int:
         """Largest grid index whose time is <= t."""
-        k = int(np.floor((t - self.t_first) * self.fs))  # type: ignore[operator]
+        k = math.floor((t - self.t_first) * self.fs)  # type: ignore[operator]
         while self._tk(k + 1) <= t:
             k += 1
         while self._tk(k) > t:

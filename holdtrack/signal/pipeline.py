@@ -167,7 +167,7 @@ class Pipeline:
                     tr["grav"].append(batch.gravity_mps2)
                     tr["noise"].append(noise)
                 self._last_frame = batch.f0 + len(batch) - 1
-                out.extend(self._finish(self.segmenter.push(batch, still, np.column_stack((noise, tfloor)))))
+                out.extend(self._finish(self.segmenter.push(batch, still, np.array([noise, tfloor]).T)))
             self._trim()
         self.events.extend(out)
         return out
