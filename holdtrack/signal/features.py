@@ -9,8 +9,10 @@ its square; a **window** is the last ``K`` frames. Per window:
   orientation (it is a trace) and of gravity (the window mean is removed).
 * ``gravity`` — the window mean of acceleration (3,), m/s²: the gravity vector while still.
 
-Sums are always taken in the same order (frame by frame, sample by sample), so the features are
-bit-identical however the input was chunked.
+Sums are always taken in the same order (a frame's samples in time order; a window's frames newest first),
+whether by slice loops over many frames at once, by ``np.add.accumulate`` for a few frames, or by Python
+floats for the statistics of a few windows (the same IEEE operations), so the features are bit-identical
+however the input was chunked (``tests/robustness/test_tiny_paths.py``).
 """
 
 from __future__ import annotations

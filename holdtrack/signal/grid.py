@@ -11,7 +11,8 @@ the stillness statistic need a uniform grid, so every sample stream is interpola
 * Samples with non-finite values are dropped like lost samples.
 
 Each grid point depends only on its two bracketing input samples, so the output does not depend on how the
-input is chunked.
+input is chunked. Blocks of a few samples (one live notification) are interpolated with Python floats: the
+same IEEE operations in the same order as the numpy path, without its per-call overhead.
 """
 
 from __future__ import annotations
