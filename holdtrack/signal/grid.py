@@ -114,7 +114,7 @@ class GridResampler:
                 return pieces, gaps
         # split points: long gaps (and a forced split before the first new sample)
         tt = np.concatenate(([self.t_last], t))
-        dt = np.diff(tt)
+        dt = tt[1:] - tt[:-1]  # np.diff without its wrapper
         is_gap = dt > self.gap_s
         is_split = is_gap & (dt > self.max_bridge_s)
         if self._force_split:
@@ -228,14 +228,17 @@ class GridResampler:
             tg = self.t_first + ks.astype(np.float64) / self.fs
             tx = np.concatenate(([self.t_last], t))
             # i = j - 1 with tx[j-1] < tg <= tx[j]; x[j] - x[j-1] is diff(x)[i] (the same subtraction)
-            i = np.clip(np.searchsorted(tx, tg, side="left"), 1, tx.size - 1) - 1
-            w = ((tg - tx.take(i)) / np.diff(tx).take(i))[:, None]
+            i = np.searchsorted(tx, tg, side="left")
+            np.maximum(i, 1, out=i)
+            np.minimum(i, tx.size - 1, out=i)
+            i -= 1
+            w = ((tg - tx.take(i)) / (tx[1:] - tx[:-1]).take(i))[:, None]
             ax = np.concatenate((self._prev_acc[None, :], acc))
-            out_acc = ax.take(i, axis=0) + np.diff(ax, axis=0).take(i, axis=0) * w
+            out_acc = ax.take(i, axis=0) + (ax[1:] - ax[:-1]).take(i, axis=0) * w
             out_gyro = None
             if gyro is not None and self._prev_gyro is not None:
                 gx = np.concatenate((self._prev_gyro[None, :], gyro))
-                out_gyro = gx.take(i, axis=0) + np.diff(gx, axis=0).take(i, axis=0) * w
+                out_gyro = gx.take(i, axis=0) + (gx[1:] - gx[:-1]).take(i, axis=0) * w
             pieces.append(GridPiece(int(ks[0]), out_acc, out_gyro, self._pending_reset))
             self._pending_reset = False
             self._next_k = k_end + 1

@@ -223,7 +223,10 @@ class Pipeline:
     # ------------------------------------------------------------------ internals
     def _still_threshold(self, nf: float | np.ndarray | None = None) -> float | np.ndarray:
         cfg = self.config
-        nf = (self.noise_floor_mps2 or 0.0) if nf is None else np.nan_to_num(nf, posinf=0.0)
+        if nf is None:
+            nf = self.noise_floor_mps2 or 0.0
+        else:  # np.nan_to_num(nf, posinf=0.0) without its overhead: nan and +inf -> 0, -inf -> most negative
+            nf = np.where(np.isfinite(nf), nf, np.where(np.equal(nf, -np.inf), np.finfo(np.float64).min, 0.0))
         return np.maximum(cfg.still_threshold_mps2, cfg.still_noise_factor * np.minimum(nf, cfg.noise_cap_mps2))
 
     def _rest_threshold(self, nf: float | None) -> float:
