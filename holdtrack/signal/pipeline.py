@@ -21,6 +21,7 @@ import numpy as np
 
 from holdtrack.model import Gap, Hold, SampleBlock, StillPeriod
 from holdtrack.signal.buffer import SampleBuffer
+from holdtrack.signal.classify import classify_still
 from holdtrack.signal.features import FrameFeatures
 from holdtrack.signal.grid import GridPiece, GridResampler
 from holdtrack.signal.metrics import hold_metrics
@@ -29,6 +30,9 @@ from holdtrack.signal.swayband import noise_floor_from_sigma
 from holdtrack.signal.segment import ClosedPeriod, HoldSegmenter, SegmenterParams
 
 Event = Union[Gap, StillPeriod, Hold]
+
+#: the live status classifies an open still period on its last this many seconds
+PROVISIONAL_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class PipelineConfig:
     still_noise_factor: float = 6.0
     rest_threshold_mps2: float = 0.02
     rest_noise_factor: float = 1.5
+    # the three tremor_* fields no longer take part in the hold/rest decision (signal/classify.py decides); they
+    # stay so that saved sessions and the "config" object of analyze --json keep their keys
     tremor_threshold_mps2: float = 0.01
     tremor_noise_factor: float = 1.6
     tremor_noise_cap_mps2: float = 0.02
@@ -186,8 +192,11 @@ class Pipeline:
         t = (self.grid.t_last - self.grid.t_first) if self.grid.t_first is not None and self.grid.t_last is not None else 0.0
         info = self.segmenter.open_info()
         sig = self.segmenter.provisional_sigma()
-        kind = None if sig is None else self._kind(sig, self.noise_floor_mps2, self.segmenter.provisional_tremor(),
-                                                   self.tremor_floor_mps2 if self.tremor_floor_mps2 is not None else float("nan"))
+        kind = None
+        if sig is not None:
+            samples = self.open_hold_samples()
+            acc = samples[0][-int(PROVISIONAL_S * self.fs):] if samples is not None else np.zeros((0, 3))
+            kind = self._kind(sig, self.noise_floor_mps2, acc)
         if info is None:
             return PipelineState(t, "moving", 0.0, None, 0, self._last_sigma, float(self._still_threshold()), self.noise_floor_mps2)
         start_f, wobbles = info
@@ -229,24 +238,15 @@ class Pipeline:
         nf = min(nf if nf is not None and math.isfinite(nf) else 0.0, cfg.noise_cap_mps2)
         return max(cfg.rest_threshold_mps2, cfg.rest_noise_factor * nf)
 
-    def _kind(self, sigma_median: float, nf: float | None, tremor_median: float = float("nan"),
-              tremor_floor: float = float("nan")) -> str:
-        """``hold`` when both the window sigma and the tremor band are above their resting levels.
+    def _kind(self, sigma_median: float, nf: float | None, acc_mps2: np.ndarray) -> str:
+        """``hold`` or ``rest`` for a still period with median window sigma ``sigma_median`` and samples ``acc_mps2``.
 
-        Loaded muscles add physiological tremor (8-12 Hz) that relaxed rest lacks, whatever its fidgeting;
-        below ~18 Hz sampling the band is unavailable and sigma alone decides.
+        At the resting level (breathing-level motion or a device set down) it is rest; above it the shape of the
+        spectrum decides (:mod:`holdtrack.signal.classify`: sway below 2 Hz and a tremor peak mean a loaded hold).
         """
         if not sigma_median > self._rest_threshold(nf):
             return "rest"
-        if math.isfinite(tremor_median):
-            cfg = self.config
-            thr = cfg.tremor_threshold_mps2
-            if not self.features.noise_subtracted:  # low rates: compare with the causal resting level
-                floor = min(tremor_floor if math.isfinite(tremor_floor) else 0.0, cfg.tremor_noise_cap_mps2)
-                thr = max(thr, cfg.tremor_noise_factor * floor)
-            if not tremor_median > thr:
-                return "rest"
-        return "hold"
+        return classify_still(acc_mps2, self.fs)[0]
 
     def _decide(self, batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per-frame still decision and the causal noise floor (running minimum of valid sigmas)."""
@@ -275,7 +275,7 @@ class Pipeline:
             start_s, end_s = c.start_f * D / fs, min(c.end_f * D / fs, t_end)
             if end_s - start_s < cfg.min_still_s:
                 continue
-            kind = self._kind(c.sigma_median_mps2, c.noise_floor_mps2, c.tremor_median_mps2, c.tremor_floor_mps2)
+            kind = self._kind(c.sigma_median_mps2, c.noise_floor_mps2, self.buffer.slice(c.start_f * D, c.end_f * D)[0])
             out.append(StillPeriod(start_s, end_s, kind))  # type: ignore[arg-type]
             if kind == "hold" and end_s - start_s >= cfg.min_hold_s:
                 out.append(self._score(c, start_s, end_s))
