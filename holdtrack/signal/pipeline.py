@@ -139,6 +139,7 @@ class Pipeline:
         self.tremor_floor_mps2: float | None = None
         self._last_sigma: float | None = None
         self._last_frame = -1
+        self._prov: tuple[tuple[int, int], str] | None = None  # (open period start, second) -> provisional kind
         self._started = False
         self.events: list[Event] = []
         self._trace: dict[str, list[Any]] | None = (
@@ -192,11 +193,7 @@ class Pipeline:
         t = (self.grid.t_last - self.grid.t_first) if self.grid.t_first is not None and self.grid.t_last is not None else 0.0
         info = self.segmenter.open_info()
         sig = self.segmenter.provisional_sigma()
-        kind = None
-        if sig is not None:
-            samples = self.open_hold_samples()
-            acc = samples[0][-int(PROVISIONAL_S * self.fs):] if samples is not None else np.zeros((0, 3))
-            kind = self._kind(sig, self.noise_floor_mps2, acc)
+        kind = None if sig is None or info is None else self._provisional_kind(info[0], sig)
         if info is None:
             return PipelineState(t, "moving", 0.0, None, 0, self._last_sigma, float(self._still_threshold()), self.noise_floor_mps2)
         start_f, wobbles = info
@@ -204,6 +201,16 @@ class Pipeline:
         holding = kind == "hold" and period >= self.config.min_hold_s
         return PipelineState(t, "holding" if holding else "still", period, kind, wobbles, self._last_sigma,
                              float(self._still_threshold()), self.noise_floor_mps2)
+
+    def _provisional_kind(self, start_f: int, sigma_median: float) -> str:
+        """Kind of the open period from its last ``PROVISIONAL_S`` seconds, recomputed at most once a second."""
+        key = (start_f, int((self._last_frame + 1) * self.frame_s))
+        if self._prov is None or self._prov[0] != key:
+            D = self.features.D
+            k_end = (self._last_frame + 1) * D
+            acc = self.buffer.slice(max(start_f * D, k_end - int(PROVISIONAL_S * self.fs)), k_end)[0]
+            self._prov = (key, self._kind(sigma_median, self.noise_floor_mps2, acc))
+        return self._prov[1]
 
     def trace(self) -> Trace | None:
         """The recorded :class:`Trace` (None unless the pipeline was built with ``trace=True``)."""

@@ -106,3 +106,22 @@ def test_real_hapt_rest_is_rest():
                      if a in eval_real.HAPT_STATIC and s1 - s0 > 300]
     assert len(verdicts) >= 40
     assert verdicts.count("rest") / len(verdicts) >= 0.9  # measured 100 % (all 31 experiments: 97 %)
+
+
+def test_live_state_calls_the_open_hold_holding_and_the_open_rest_still():
+    from holdtrack.signal.pipeline import Pipeline
+    from holdtrack.sim import Scenario, Segment, simulate_session
+
+    sc = Scenario("live", (Segment("move", 3.0), Segment("hold", 20.0, "plank", sway_rms_mps2=0.1),
+                           Segment("collapse", 1.0, "prone"), Segment("rest", 20.0, "prone", fidget_rms_mps2=0.05)))
+    sim = simulate_session(sc, seed=11, rate_hz=50.0, packets=False, noise_mps2=0.02)
+    p = Pipeline(rate_hz=50.0)
+    seen: dict[str, set] = {"hold": set(), "rest": set()}
+    for blk in sim.items:
+        p.push(blk)
+        st = p.state()
+        for kind, (a, b) in (("hold", (10.0, 22.0)), ("rest", (32.0, 44.0))):
+            if a < st.t_s < b:
+                seen[kind].add((st.state, st.provisional_kind))
+    assert seen["hold"] == {("holding", "hold")}
+    assert seen["rest"] == {("still", "rest")}
