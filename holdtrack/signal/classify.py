@@ -18,10 +18,10 @@ sensor's noise level or on the mounting:
 
 Both are computed per 6 s Hann segment (50 % overlap; one segment when the period is shorter; per-segment
 mean and linear trend removed; power summed over the three axes, so orientation does not matter) and the
-**median over the calm segments** is kept: those whose power above 0.75 Hz is at most :data:`QUIET_RATIO`
-times the calmest one's -- the steady state of the period. Wobbles in a hold and fidget bursts in a rest are
-transient, so they do not change the verdict (with a plain median over all segments, a 20 s hold with three
-wobbles was called rest), while a stationary signal keeps nearly all its segments.
+**median over the calm segments** is kept: those whose 2-5 Hz power is at most :data:`QUIET_RATIO` times the
+calmest one's -- the steady state of the period. Wobbles in a hold and fidget bursts in a rest are transient
+and show above the sway band, so they do not change the verdict (with a plain median over all segments, a
+20 s hold with three wobbles was called rest), while a stationary signal keeps nearly all its segments.
 At most the last :data:`MAX_S` of the period are used (a fixed look-back) and a guard is left out at both
 ends (the transition into and out of the period).
 
@@ -39,11 +39,11 @@ from numpy.typing import NDArray
 
 #: logistic coefficients (intercept, shape, tremor): hold when ``B0 + B_SHAPE*shape + B_TREMOR*tremor > 0``;
 #: fitted by scripts/fit_kind.py (seeds 7000-7399, L2 0.1)
-B0, B_SHAPE, B_TREMOR = -4.60, 9.88, 4.08
+B0, B_SHAPE, B_TREMOR = -4.61, 8.76, 5.02
 SEGMENT_S = 6.0  # spectral segment, s (0.17 Hz bins)
 MAX_S = 120.0  # look-back: at most this much of the period is analysed, s
 GUARD_S = 0.5  # left out at each end (at most 10 % of the period), s
-QUIET_RATIO = 3.0  # segments with more than this times the calmest segment's power are left out (bursts)
+QUIET_RATIO = 3.0  # segments with more than this times the calmest segment's 2-5 Hz power are left out (bursts)
 SILENT_MPS2 = 1e-6  # a band quieter than this (m/s², far below any sensor's noise) is rounding error: ratio 0
 BANDS_HZ = {"sway": (0.75, 2.0), "fidget": (2.0, 5.0), "below_tremor": (5.0, 6.5), "tremor": (7.0, 12.0)}
 
@@ -69,7 +69,6 @@ def kind_features(acc_mps2: NDArray[np.float64], fs: float) -> tuple[float, floa
     w = np.hanning(L)[:, None]
     t = np.arange(L) - (L - 1) / 2.0
     tt = float(t @ t)
-    every = (f >= BANDS_HZ["sway"][0]) & (f < top)
     rows, power = [], []
     for s in range(0, x.shape[0] - L + 1, max(1, L // 2)):
         y = x[s:s + L] - x[s:s + L].mean(axis=0)
@@ -78,7 +77,7 @@ def kind_features(acc_mps2: NDArray[np.float64], fs: float) -> tuple[float, floa
         floor = L * SILENT_MPS2**2  # per-bin power of white noise at SILENT_MPS2 (order of magnitude)
         rows.append((_ratio(p, masks["sway"], masks["fidget"], floor),
                      _ratio(p, masks["tremor"], masks["below_tremor"], floor)))
-        power.append(float(p[every].sum()))
+        power.append(float(p[masks["fidget"]].sum()))
     # the calmest segments show the period's steady state; wobbles and fidget bursts are transient
     pw = np.asarray(power)
     med = np.median(np.asarray(rows)[pw <= QUIET_RATIO * pw.min()], axis=0)
