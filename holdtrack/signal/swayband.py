@@ -20,6 +20,8 @@ from numpy.typing import NDArray
 from scipy import signal as sps
 from scipy.integrate import trapezoid
 
+from holdtrack.signal.spectra import filtfilt_even, power_response
+
 SWAY_BAND_HZ: tuple[float, float] = (0.3, 5.0)
 """Sway band-pass edges, Hz (0.3 Hz high-pass as SADS-OKC; 4-5 Hz low-pass as most balance studies)."""
 GRAVITY_LP_HZ = 0.3
@@ -47,11 +49,12 @@ def gravity_sos(fs: float) -> NDArray[np.float64]:
     return sos
 
 
-def zero_phase(sos: NDArray[np.float64], x: NDArray[np.float64], fs: float) -> NDArray[np.float64]:
-    """Zero-phase filter ``x`` (n, ...) along axis 0 with mirror padding of :data:`PAD_S` seconds."""
-    n = x.shape[0]
-    padlen = max(0, min(n - 1, int(round(PAD_S * fs))))
-    return sps.sosfiltfilt(np.array(sos), x, axis=0, padtype="even", padlen=padlen)
+def zero_phase(sos: NDArray[np.float64], x: NDArray[np.float64], fs: float, axis: int = 0) -> NDArray[np.float64]:
+    """Zero-phase filter 2-D ``x`` along ``axis`` (0: (n, channels); -1: (channels, n)) with mirror padding of
+    :data:`PAD_S` seconds: ``sosfiltfilt(sos, x, axis, padtype="even", padlen=min(n - 1, PAD_S fs))``."""
+    rows = np.moveaxis(x, axis, -1)
+    padlen = max(0, min(rows.shape[-1] - 1, int(round(PAD_S * fs))))
+    return np.moveaxis(filtfilt_even(sos, rows, padlen), -1, axis)
 
 
 @lru_cache(maxsize=32)
@@ -67,8 +70,7 @@ def band_integrals(fs: float) -> tuple[float, float]:
 
 def band_power_response(fs: float, f: NDArray[np.float64]) -> NDArray[np.float64]:
     """Power response ``|H(f)|**4`` of the double-pass sway filter at frequencies ``f`` (Hz)."""
-    _, h = sps.sosfreqz(sway_sos(fs), worN=np.asarray(f, dtype=float), fs=fs)
-    return np.abs(h) ** 4
+    return power_response(sway_sos(fs), f, fs) ** 2
 
 
 def noise_density(noise_floor_mps2: float, fs: float) -> float:
