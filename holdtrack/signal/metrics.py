@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.integrate import trapezoid
 
 from holdtrack.model import G0
-from holdtrack.signal.spectra import periodogram_sum
+from holdtrack.signal.spectra import mix, periodogram_sum
 from holdtrack.signal.swayband import (
     MIN_FS_HZ,
     SWAY_BAND_HZ,
@@ -133,7 +133,7 @@ def hold_metrics(
     if np.linalg.norm(g_mean) < 0.2 * G0:
         return metrics, _fill_notes(metrics, notes, "no gravity direction (mean |a| below 0.2 g)")
     # (2, n) horizontal sway: the band-passed projection (= the projected band-pass: the filter is linear)
-    sway = zero_phase(sway_sos(fs), horizontal_basis(g_mean).T @ a, fs, axis=-1)
+    sway = zero_phase(sway_sos(fs), mix(horizontal_basis(g_mean).T, a), fs, axis=-1)
     sway -= sway.mean(axis=1, keepdims=True)
     n0 = noise_density(noise_floor_mps2, fs)
 
@@ -190,7 +190,10 @@ def _time_domain(
     """RMS, principal-axis RMS, 95 % ellipse, distance, path of the (2, n) sway; jerk from its PSD ``p``."""
     n = sway.shape[1]
     dur = n / fs
-    lam = np.linalg.eigvalsh(sway @ sway.T / n)[::-1] - nf**2  # principal variances, noise removed
+    s0, s1 = sway
+    c01 = float(np.sum(s0 * s1)) / n
+    cov = np.array([[float(np.sum(s0 * s0)) / n, c01], [c01, float(np.sum(s1 * s1)) / n]])
+    lam = np.linalg.eigvalsh(cov)[::-1] - nf**2  # principal variances, noise removed
     lam = np.clip(lam, 0.0, None)
     jerk_ms = max(0.0, (2 * math.pi) ** 2 * float(trapezoid(f**2 * p, f)))
     d = np.diff(sway, axis=1)

@@ -7,6 +7,10 @@ scipy on random signals of many lengths and rates.
 
 Layout: signals are channel-major, (channels, n), and every routine works along the last axis: numpy
 reduces and copies (n, 3) arrays along axis 0 several times slower than contiguous rows.
+
+No BLAS on long signals (``@`` with n-long operands): OpenBLAS then wakes its worker threads, which keep
+spinning after the call and, on a busy 2-core machine, slowed the numpy calls that followed up to tenfold.
+Small products over channels go through :func:`mix` instead.
 """
 
 from __future__ import annotations
@@ -26,6 +30,21 @@ def hann(n: int) -> F64:
     w = sps.get_window("hann", n)
     w.flags.writeable = False
     return w
+
+
+@lru_cache(maxsize=64)
+def _hann_power(n: int) -> float:
+    """Sum of the squared :func:`hann` window of ``n`` samples."""
+    w = hann(n)
+    return float(np.sum(w * w))
+
+
+def mix(m: F64, x: F64) -> F64:
+    """``m @ x`` for a small matrix ``m`` (k, c) and rows ``x`` (c, n), without BLAS (see the module notes)."""
+    out = np.multiply.outer(m[:, 0], x[0])  # (k, n)
+    for j in range(1, m.shape[1]):
+        out += np.multiply.outer(m[:, j], x[j])
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -84,25 +103,6 @@ def filtfilt_even(sos: F64, x: F64, padlen: int) -> F64:
     return np.ascontiguousarray(y[:, n + padlen - 1 : padlen - 1 if padlen else None : -1])
 
 
-def power_response(sos: F64, f: F64, fs: float) -> F64:
-    """``abs(scipy.signal.sosfreqz(sos, worN=f, fs=fs)[1]) ** 2`` at frequencies ``f`` (Hz): |H(f)|².
-
-    The same Horner evaluation of each section's numerator and denominator at ``z^-1 = exp(-2 pi i f / fs)``
-    as scipy, in real arithmetic.
-    """
-    w = 2.0 * np.pi * np.asarray(f, dtype=np.float64) / fs
-    c, s = np.cos(w), -np.sin(w)  # z^-1 = c + i s
-    h2 = np.ones(w.shape)
-    for b0, b1, b2, a0, a1, a2 in np.asarray(sos, dtype=np.float64).tolist():
-        mag2 = []
-        for q0, q1, q2 in ((b0, b1, b2), (a0, a1, a2)):
-            tr, ti = q1 + q2 * c, q2 * s  # q1 + q2 z^-1
-            vr, vi = q0 + (c * tr - s * ti), c * ti + s * tr  # q0 + z^-1 (q1 + q2 z^-1)
-            mag2.append(vr * vr + vi * vi)
-        h2 *= mag2[0] / mag2[1]
-    return h2
-
-
 def segment_spectra(
     x: F64, fs: float, nperseg: int, noverlap: int, fmax: float | None = None, detrend: bool = True
 ) -> tuple[F64, F64]:
@@ -137,7 +137,7 @@ def segment_spectra(
     m = f.shape[0] if fmax is None else int(np.searchsorted(f, fmax, side="right"))
     spec = spec[..., :m]
     p = spec.real**2 + spec.imag**2
-    p *= 1.0 / (fs * float(win @ win))
+    p *= 1.0 / (fs * _hann_power(nperseg))
     p[..., 1 : min(m, f.shape[0] - 1 if nperseg % 2 == 0 else m)] *= 2.0  # one-sided: all but DC (and Nyquist)
     return f[:m], p
 

@@ -7,6 +7,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
+from holdtrack.signal.spectra import mix
 from holdtrack.signal.swayband import gravity_sos, horizontal_basis, zero_phase
 
 TILT_REF_S = 1.0
@@ -54,7 +55,7 @@ def line_fit(y: NDArray[np.float64], fs: float) -> tuple[NDArray[np.float64], ND
     t_mid = (n - 1) / (2.0 * fs)
     tc = np.arange(n) / fs - t_mid
     mean = y.mean(axis=1)
-    slope = ((y - mean[:, None]) @ tc) / float(tc @ tc)
+    slope = np.sum((y - mean[:, None]) * tc, axis=1) / float(np.sum(tc * tc))
     return slope, mean - slope * t_mid
 
 
@@ -75,11 +76,11 @@ def _fused_rows(a: NDArray[np.float64], gyro: NDArray[np.float64], fs: float) ->
     g = a.mean(axis=1)
     gn = float(np.linalg.norm(g))
     basis = horizontal_basis(g)  # (3, 2)
-    from_acc = basis.T @ a / gn
+    from_acc = mix(basis.T / gn, a)
     w = np.radians(gyro - gyro.mean(axis=1, keepdims=True))
     ux, uy, uz = g / gn
     skew = np.array([[0.0, -uz, uy], [uz, 0.0, -ux], [-uy, ux, 0.0]])  # skew @ w = u x w
-    rate = (basis.T @ skew) @ w  # (2, n) rad/s
+    rate = mix(basis.T @ skew, w)  # (2, n) rad/s
     from_gyro = np.zeros((2, n))
     np.cumsum((rate[:, 1:] + rate[:, :-1]) * (0.5 / fs), axis=1, out=from_gyro[:, 1:])  # trapezoid rule
     diff = from_acc - from_gyro
