@@ -10,10 +10,9 @@ import math
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.integrate import trapezoid
 
 from holdtrack.model import G0
-from holdtrack.signal.spectra import mix, periodogram_sum
+from holdtrack.signal.spectra import mix, periodogram_sum, trapezoid
 from holdtrack.signal.swayband import (
     MIN_FS_HZ,
     SWAY_BAND_HZ,
@@ -24,7 +23,7 @@ from holdtrack.signal.swayband import (
     sway_sos,
     zero_phase,
 )
-from holdtrack.signal.tilt import tilt_metrics
+from holdtrack.signal.tilt import tilt_from_rows
 from holdtrack.signal.tremor import (  # noqa: F401  (re-exported: part of this module's documented constants)
     BAND_FS_FACTOR,
     FATIGUE_SEG_S,
@@ -137,14 +136,14 @@ def hold_metrics(
     sway -= sway.mean(axis=1, keepdims=True)
     n0 = noise_density(noise_floor_mps2, fs)
 
-    f, p = periodogram_sum(sway, fs)
+    f, p = periodogram_sum(sway, fs, detrend=False)  # its mean is removed: detrending would change nothing
     if n0 > 0.0:
         p -= 2.0 * n0 * band_power_response(fs, f)  # (m,) noise removed (unbiased, may dip < 0)
     metrics.update(_time_domain(sway, fs, noise_floor_mps2, f, p))
-    metrics.update(tilt_metrics(acc, fs, gyro))
+    gyr = None if gyro is None else np.ascontiguousarray(gyro.T)  # (3, n)
+    metrics.update(tilt_from_rows(a, fs, gyr))
     if dur >= MIN_FREQ_S:
         dyn = a - zero_phase(gravity_sos(fs), a, fs, axis=-1)  # (3, n) dynamic acceleration for tremor bands
-        gyr = None if gyro is None else np.ascontiguousarray(gyro.T)  # (3, n)
         metrics.update(_spectral(f, p, notes))
         metrics.update(tremor_metrics(dyn, fs, 3.0 * n0, "m2ps4", notes))
         if gyr is not None:
@@ -195,7 +194,7 @@ def _time_domain(
     cov = np.array([[float(np.sum(s0 * s0)) / n, c01], [c01, float(np.sum(s1 * s1)) / n]])
     lam = np.linalg.eigvalsh(cov)[::-1] - nf**2  # principal variances, noise removed
     lam = np.clip(lam, 0.0, None)
-    jerk_ms = max(0.0, (2 * math.pi) ** 2 * float(trapezoid(f**2 * p, f)))
+    jerk_ms = max(0.0, (2 * math.pi) ** 2 * trapezoid(f**2 * p, f))
     d = np.diff(sway, axis=1)
     path = float(np.sqrt(d[0] ** 2 + d[1] ** 2).sum())
     return {
@@ -209,21 +208,6 @@ def _time_domain(
         "jerk_rms_mps3": math.sqrt(jerk_ms),
         "jerk_m2ps5": 0.5 * jerk_ms * dur,
     }
-
-
-def _band_powers(
-    x: NDArray[np.float64], fs: float, seg_s: float, bands: list[tuple[float, float]], noise: float,
-    average: str = "mean",
-) -> list[float]:
-    """Power of (n, channels) ``x`` in each band [lo, hi] Hz, white noise of summed density ``noise`` removed.
-
-    Welch PSD (Hann, ``seg_s`` segments, 50 % overlap, summed over channels), integrated over the band's bins
-    with the trapezoid rule. ``average="median"`` (bias-corrected as scipy) resists a brief burst in one or
-    two segments.
-    """
-    top = max(hi for _, hi in bands) + 1e-9
-    f, p = welch_sum(x, fs, min(x.shape[0], int(round(seg_s * fs))), average, fmax=top)
-    return [max(0.0, _band_power(f, p, lo, hi) - noise * (hi - lo)) for lo, hi in bands]
 
 
 def _spectral(f: NDArray[np.float64], p: NDArray[np.float64], notes: Notes) -> Metrics:

@@ -13,6 +13,7 @@ Its one-sided power density is then ``noise_floor**2 / G4`` per axis, with ``G4 
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -101,12 +102,18 @@ def noise_floor_for_white(sigma_mps2: float, fs: float) -> float:
 
 def horizontal_basis(g: NDArray[np.float64]) -> NDArray[np.float64]:
     """Two orthonormal axes (3, 2) spanning the plane perpendicular to the gravity vector ``g`` (3,)."""
-    u = np.asarray(g, dtype=float) / np.linalg.norm(g)
-    helper = np.eye(3)[int(np.argmin(np.abs(u)))]
-    e1 = np.cross(u, helper)
-    e1 /= np.linalg.norm(e1)
-    e2 = np.cross(u, e1)
-    return np.stack([e1, e2], axis=1)
+    gx, gy, gz = (float(v) for v in np.asarray(g, dtype=float))  # plain floats: 3-vectors, no numpy overhead
+    norm = math.sqrt(gx * gx + gy * gy + gz * gz)
+    u = (gx / norm, gy / norm, gz / norm)
+    i = min(range(3), key=lambda k: abs(u[k]))  # the axis least aligned with gravity
+    e1 = _cross(u, tuple(float(k == i) for k in range(3)))
+    n1 = math.sqrt(sum(v * v for v in e1))
+    e1 = tuple(v / n1 for v in e1)
+    return np.array([e1, _cross(u, e1)]).T
+
+
+def _cross(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, float, float]:
+    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
 
 
 def noise_floor_from_sigma(sigma_total_mps2: float, fs: float, lowpass_hz: float | None = 10.0) -> float:

@@ -26,7 +26,12 @@ def tilt_metrics(acc: NDArray[np.float64], fs: float, gyro: NDArray[np.float64] 
     between ``a0`` and ``a0 + b T`` per minute. Largest tilt: without a gyroscope, the angle between the 1 s
     moving means and the first one; with a gyroscope, the complementary fusion of :func:`fused_tilt`.
     """
-    a = np.ascontiguousarray(acc.T)  # (3, n): channel-major, fast to reduce along
+    rows = None if gyro is None else np.ascontiguousarray(gyro.T)
+    return tilt_from_rows(np.ascontiguousarray(acc.T), fs, rows)
+
+
+def tilt_from_rows(a: NDArray[np.float64], fs: float, gyro: NDArray[np.float64] | None) -> dict[str, float]:
+    """:func:`tilt_metrics` of channel-major ``a`` (3, n) m/s² and ``gyro`` (3, n) deg/s or None."""
     n = a.shape[1]
     t_end = (n - 1) / fs
     slope, start = line_fit(a, fs)
@@ -40,7 +45,7 @@ def tilt_metrics(acc: NDArray[np.float64], fs: float, gyro: NDArray[np.float64] 
         cos = u[0] * u[0, 0] + u[1] * u[1, 0] + u[2] * u[2, 0]
         tilt_max = float(np.degrees(np.arccos(np.clip(cos.min(), -1.0, 1.0))))  # arccos is decreasing
     else:
-        tilt = _fused_rows(a, np.ascontiguousarray(gyro.T), fs)  # (2, n)
+        tilt = _fused_rows(a, gyro, fs)  # (2, n)
         dev = tilt - tilt[:, :k].mean(axis=1, keepdims=True)
         tilt_max = float(np.degrees(np.sqrt(dev[0] ** 2 + dev[1] ** 2).max()))
     return {"tilt_drift_deg_per_min": drift, "tilt_max_deg": tilt_max}

@@ -11,9 +11,8 @@ import math
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.integrate import trapezoid
 
-from holdtrack.signal.spectra import welch_sum
+from holdtrack.signal.spectra import trapezoid, welch_sum
 
 WELCH_SEG_S = 4.0
 """Welch segment length for whole-hold spectra, s (0.25 Hz resolution)."""
@@ -49,7 +48,7 @@ def band_powers(
     out = []
     for lo, hi in bands:
         sel = (f >= lo - 1e-9) & (f <= hi + 1e-9)
-        out.append(max(0.0, float(trapezoid(p[sel], f[sel])) - noise * (hi - lo)))
+        out.append(max(0.0, trapezoid(p[sel], f[sel]) - noise * (hi - lo)))
     return out
 
 
