@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import fft as sps_fft
 from scipy import signal as sps
 
 F64 = NDArray[np.float64]
@@ -179,6 +180,23 @@ def trapezoid(y: F64, x: F64) -> float:
 
 def periodogram_sum(x: F64, fs: float, detrend: bool = True) -> tuple[F64, F64]:
     """``scipy.signal.periodogram(x, fs, window="hann", detrend="constant")`` of ``x`` (channels, n), summed
-    over channels (``detrend=False``: for rows whose mean is already removed)."""
-    f, p = segment_spectra(x, fs, x.shape[-1], 0, detrend=detrend)
-    return f, p[:, 0].sum(axis=0)
+    over channels (``detrend=False``: for rows whose mean is already removed).
+
+    Two real rows go through one complex FFT, ``Z = DFT(x0 + i x1)``: ``|X0_k|² + |X1_k|² = (|Z_k|² +
+    |Z_(n-k)|²) / 2``. scipy.fft's complex transform switches to Bluestein's algorithm for lengths with a large
+    prime factor, where the real transform does not (2 x 9970 samples = 2 * 5 * 997: 0.8 ms instead of 2.5 ms).
+    """
+    c, n = x.shape
+    win = hann(n)
+    y = (x - x.mean(axis=-1, keepdims=True) if detrend else x) * win
+    z = y[0::2].astype(np.complex128)
+    z[: c // 2] += 1j * y[1::2]
+    spec = sps_fft.fft(z, axis=-1)
+    q = (spec.real**2 + spec.imag**2).sum(axis=0)  # (n,)
+    m = n // 2 + 1
+    p = np.empty(m)
+    p[0] = q[0]
+    p[1:] = (q[1:m] + q[n - 1 : n - m : -1]) / 2.0
+    p *= 1.0 / (fs * _hann_power(n))
+    p[1 : m - 1 if n % 2 == 0 else m] *= 2.0  # one-sided: all but DC (and Nyquist)
+    return np.fft.rfftfreq(n, 1.0 / fs), p

@@ -83,12 +83,15 @@ def test_skipping_the_segment_mean_changes_only_bins_0_and_1(nper):
 @pytest.mark.parametrize("fs", RATES)
 def test_periodogram_sum_equals_scipy(fs):
     rng = np.random.default_rng(11)
-    for n in LENGTHS + [997, 1994, 2 * 5 * 83]:  # prime factors: pocketfft's slow paths
-        x = signal(rng, n, channels=2, offset=0.0)
-        f0, p0 = sps.periodogram(x, fs, window="hann", detrend="constant", axis=-1)
-        f, p = spectra.periodogram_sum(x, fs)
-        np.testing.assert_array_equal(f, f0)
-        close(p, p0.sum(axis=0))
+    for n in LENGTHS + [2, 997, 1994, 2 * 5 * 83]:  # prime factors: pocketfft's slow paths
+        for channels in (1, 2, 3):
+            x = signal(rng, n, channels=channels, offset=0.0)
+            f0, p0 = sps.periodogram(x, fs, window="hann", detrend="constant", axis=-1)
+            f, p = spectra.periodogram_sum(x, fs)
+            np.testing.assert_array_equal(f, f0)
+            close(p, p0.sum(axis=0))
+            centred = x - x.mean(axis=1, keepdims=True)
+            close(spectra.periodogram_sum(centred, fs, detrend=False)[1], p0.sum(axis=0))
 
 
 @pytest.mark.parametrize("fs", [11.5, 25.0, 26.0, 50.0, 100.0, 200.0, 400.0])
