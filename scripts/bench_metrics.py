@@ -1,8 +1,10 @@
 """Time and compare hold scoring (hold_metrics + score_hold) against an older revision, in one process.
 
     /work/venv/bin/python scripts/bench_metrics.py RECORDING.htrec [--base REV] [--rounds 5]
+    /work/venv/bin/python scripts/bench_metrics.py --simulated [quick|full] [--base REV]
 
-Runs ``analyze`` on the recording once to capture the inputs of every hold scored, then scores them all
+Runs ``analyze`` on the recording (or on the simulated sessions of ``scripts/evaluate.py``) once to capture
+the inputs of every hold scored, then scores them all
 with this tree's code and with ``REV``'s code (a renamed copy, ``holdtrack_base``, extracted with
 ``git archive``), alternating rounds so machine load hits both alike. Prints the best total time of each and
 the largest relative difference of every metric and of the score.
@@ -24,8 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def capture(path: str) -> list[tuple]:
-    """The (acc, fs, gyro, keywords) of every hold_metrics call made by ``analyze(path)``."""
+def capture(sources: list) -> list[tuple]:
+    """The (acc, fs, gyro, keywords) of every hold_metrics call made by ``analyze`` of each source."""
     import numpy as np
 
     import holdtrack.signal.pipeline as pl
@@ -40,7 +42,8 @@ def capture(path: str) -> list[tuple]:
 
     pl.hold_metrics = record
     try:
-        analyze(path)
+        for source in sources:
+            analyze(source)
     finally:
         pl.hold_metrics = orig
     return calls
@@ -63,11 +66,24 @@ def score_all(mods, calls) -> list:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("recording")
+    ap.add_argument("recording", nargs="?")
+    ap.add_argument("--simulated", choices=("quick", "full"), help="the simulated sessions of scripts/evaluate.py")
     ap.add_argument("--base", default="main", help="git revision to compare with (default main)")
     ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()
-    calls = capture(args.recording)
+    if args.simulated:
+        sys.path.insert(0, str(ROOT / "scripts"))
+        from evaluate import session_plan
+
+        from holdtrack.sim import simulate_session
+
+        plan = session_plan(args.simulated == "quick")
+        sources = [simulate_session(p["scenario"], **p["kwargs"]) for p in plan]
+    elif args.recording:
+        sources = [args.recording]
+    else:
+        ap.error("give a recording or --simulated")
+    calls = capture(sources)
     tmp = Path(tempfile.mkdtemp(prefix="bench_metrics_"))
     base_package(args.base, tmp)
     sys.path.insert(0, str(tmp))
