@@ -175,7 +175,8 @@ def analyze(data: Any, *, rate: float | None = None, units: str | None = None, f
         source = source_from_array(data, rate=rate or 0.0, units=units or "m/s2")
     proc = StreamProcessor(source.info, config, trace=trace, batch_samples=OFFLINE_BATCH_SAMPLES)
     try:
-        proc.push_all(source)
+        batches = getattr(source, "batches", None)  # session files: whole packet lines (vectorised)
+        proc.push_all(batches() if batches is not None else source)
     except InputError as exc:
         raise exc.at(source.info.path) from None
     return proc.finish()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
@@ -43,6 +44,29 @@ class RawPacket:
     payload: bytes
     host_time_s: float
     characteristic: str
+
+
+@dataclass(frozen=True)
+class PacketBatch:
+    """Consecutive packets of one characteristic given end to end, in arrival order (one ``"p"`` line of
+    a session file).
+
+    ``host_time_s[i]`` (s) and ``sizes[i]`` (bytes) belong to packet i, whose payload is
+    ``data[sum(sizes[:i]) : sum(sizes[:i+1])]``. For vectorised decoders; :meth:`packets` gives objects.
+    """
+
+    characteristic: str
+    host_time_s: list[float]
+    sizes: list[int]
+    data: bytes
+
+    def __len__(self) -> int:
+        return len(self.sizes)
+
+    def packets(self) -> list[RawPacket]:
+        data, char = self.data, self.characteristic
+        return [RawPacket(data[e - n:e], t, char)
+                for t, n, e in zip(self.host_time_s, self.sizes, accumulate(self.sizes))]
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,6 +100,56 @@ class DecodedFrame:
 
     def __len__(self) -> int:
         return int(self.acc_mps2.shape[0])
+
+
+@dataclass(frozen=True, eq=False)
+class FrameColumns:
+    """Many consecutive frames of one stream, column by column: the vectorised form of a list of
+    :class:`DecodedFrame` (what a decoder returns for a whole batch of same-profile packets).
+
+    Attributes
+    ----------
+    sizes : (k,) samples in each frame (int64; 0 for a packet without samples)
+    acc_mps2 : (sum(sizes), 3) the frames' samples end to end, m/s²
+    gyro_dps : (sum(sizes), 3) or None
+    host_time_s : (k,) receive times, s, or None
+    seq : (k,) sequence numbers as sent (int64), or None; ``seq_modulus`` as in :class:`DecodedFrame`
+    device_time_s : (k,) device clock readings (before unwrapping), s, or None
+    device_time_index, device_time_wrap_s : as in :class:`DecodedFrame` (the same for every frame)
+    rate_hz : (k,) declared rates, Hz, or None
+    """
+
+    sizes: NDArray[np.int64]
+    acc_mps2: FloatArray
+    gyro_dps: FloatArray | None = None
+    host_time_s: FloatArray | None = None
+    seq: NDArray[np.int64] | None = None
+    seq_modulus: int | None = None
+    device_time_s: FloatArray | None = None
+    device_time_index: int = 0
+    device_time_wrap_s: float | None = None
+    rate_hz: FloatArray | None = None
+
+    def __len__(self) -> int:
+        return int(self.sizes.shape[0])
+
+    def frames(self) -> list[DecodedFrame]:
+        """The same frames as objects (for per-frame consumers and tests)."""
+        ends = np.cumsum(self.sizes).tolist()
+        out = []
+        for i, (n, e) in enumerate(zip(self.sizes.tolist(), ends)):
+            out.append(DecodedFrame(
+                acc_mps2=self.acc_mps2[e - n:e],
+                gyro_dps=None if self.gyro_dps is None else self.gyro_dps[e - n:e],
+                host_time_s=None if self.host_time_s is None else float(self.host_time_s[i]),
+                seq=None if self.seq is None else int(self.seq[i]),
+                seq_modulus=self.seq_modulus,
+                device_time_s=None if self.device_time_s is None else float(self.device_time_s[i]),
+                device_time_index=self.device_time_index,
+                device_time_wrap_s=self.device_time_wrap_s,
+                rate_hz=None if self.rate_hz is None else float(self.rate_hz[i]),
+            ))
+        return out
 
 
 def _as_xyz(a: Any, name: str) -> FloatArray:

@@ -16,11 +16,14 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from holdtrack.errors import ConfigError
-from holdtrack.model import LinkEvent, RawPacket, SampleBlock
+from holdtrack.model import LinkEvent, PacketBatch, RawPacket, SampleBlock
 from holdtrack.protocol import CountingDecoder, get_profile
 from holdtrack.signal.clock import ClockModel
 from holdtrack.signal.pipeline import Event, Pipeline, PipelineConfig
 from holdtrack.sources.base import Item, StreamInfo
+
+
+_RUN_PACKETS = 2048  # packets decoded and timed at once by push_all
 
 
 @dataclass(frozen=True)
@@ -123,18 +126,37 @@ class StreamProcessor:
         self._pending, self._pending_n = [], 0
         return self.pipeline.push(block)
 
-    def push_all(self, items: Iterable[Item]) -> None:
-        """Feed many items: the same as :meth:`push` of each in turn, with packets decoded 64 at a time
-        (vectorised when the profile's decoder can; ``tests/robustness/test_fast_paths.py`` proves it equal)."""
+    def push_all(self, items: Iterable[Item | PacketBatch]) -> None:
+        """Feed many items: the same as :meth:`push` of each in turn (a :class:`PacketBatch` counts as its
+        packets), with packets decoded many at a time and timed by :meth:`ClockModel.push_columns` when the
+        profile's decoder can (``tests/robustness/test_fast_paths.py`` proves it equal)."""
         packets: list[RawPacket] = []
+        run: list[PacketBatch] = []
+        run_n = 0
         for item in items:
+            if isinstance(item, PacketBatch) and self.decoder is not None:
+                self._feed_packets(packets)
+                if run and run[-1].characteristic != item.characteristic:
+                    self._feed_batches(run)
+                    run_n = 0
+                run.append(item)
+                run_n += len(item)
+                if run_n >= _RUN_PACKETS:
+                    self._feed_batches(run)
+                    run_n = 0
+                continue
+            self._feed_batches(run)
+            run_n = 0
             if isinstance(item, RawPacket) and self.decoder is not None:
                 packets.append(item)
                 if len(packets) >= 64:
                     self._feed_packets(packets)
+            elif isinstance(item, PacketBatch):
+                raise ConfigError("this stream has no device profile, so it cannot decode packets")
             else:
                 self._feed_packets(packets)
                 self.push(item)
+        self._feed_batches(run)
         self._feed_packets(packets)
 
     def _feed_packets(self, packets: list[RawPacket]) -> None:
@@ -143,6 +165,25 @@ class StreamProcessor:
             for frame in self.decoder.feed_many(packets):
                 self._feed(self.clock.push(frame))
             packets.clear()
+
+    def _feed_batches(self, run: list[PacketBatch]) -> None:
+        """Packets of one characteristic: decoded and timed as columns, else one by one."""
+        if not run:
+            return
+        assert self.decoder is not None
+        if len(run) == 1:
+            data, sizes, host = run[0].data, run[0].sizes, run[0].host_time_s
+        else:
+            data = b"".join(b.data for b in run)
+            sizes = [n for b in run for n in b.sizes]
+            host = [t for b in run for t in b.host_time_s]
+        cols = self.decoder.feed_columns(run[0].characteristic, data, sizes, host)
+        if cols is not None:
+            self._feed(self.clock.push_columns(cols))
+        else:
+            for batch in run:
+                self._feed_packets(batch.packets())
+        run.clear()
 
     # ------------------------------------------------------------------ output
     def status(self) -> LiveStatus:

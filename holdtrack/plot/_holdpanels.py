@@ -91,10 +91,12 @@ def _sway(ax: "Axes", r: "AnalysisResult", h: "Hold", n: int) -> None:
     lim = float(np.max(np.abs(xy))) * 1.08 or 0.01
     el = ellipse95(xy)
     if el is not None:
-        a, b, ang, area = el
+        a, b, ang, _area = el
         ax.add_patch(Ellipse((0.0, 0.0), 2 * a, 2 * b, angle=ang, fill=False, ec=pal.THRESHOLD, lw=1.6,
                              gid="ellipse95"))
-        ax.text(0.02, 0.02, f"95 % ellipse: {area:.3g} (m/s²)²", transform=ax.transAxes, fontsize="small",
+        # no number here: the summary's "95% ellipse area" is the scored metric (noise floor removed, its
+        # own filters); printing this drawing's area beside it would show two different values
+        ax.text(0.02, 0.02, "95 % prediction ellipse", transform=ax.transAxes, fontsize="small",
                 color=pal.THRESHOLD, va="bottom")
         lim = max(lim, 1.05 * a)
     ax.plot([0], [0], marker="+", color=pal.SIGMA, ms=8)

@@ -8,10 +8,10 @@ the BLE layer drives the commands (``holdtrack.sources.ble``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol, Sequence
 
 from holdtrack.errors import PacketDecodeError
-from holdtrack.model import DecodedFrame, RawPacket
+from holdtrack.model import DecodedFrame, FrameColumns, RawPacket
 
 
 class StreamDecoder(Protocol):
@@ -60,10 +60,20 @@ class FunctionDecoder:
         decode: Callable[[bytes, float | None], DecodedFrame | list[DecodedFrame]],
         data_uuid: str,
         decode_many: Callable[[list[bytes], list[float]], list[DecodedFrame] | None] | None = None,
+        decode_columns: Callable[[bytes, Sequence[int], Sequence[float]], FrameColumns | None] | None = None,
     ) -> None:
         self._decode = decode
         self._data_uuid = data_uuid.lower()
         self._decode_many = decode_many  # optional vectorised form: one frame per packet, or None = not here
+        self._decode_columns = decode_columns  # the same, for packets end to end, as columns
+
+    def feed_columns(self, characteristic: str, data: bytes, sizes: Sequence[int],
+                     host_times_s: Sequence[float]) -> FrameColumns | None:
+        """Frames of many packets of one characteristic given end to end, as columns (exactly what
+        :meth:`feed` of each gives), or None if not possible here."""
+        if self._decode_columns is None or characteristic.lower() != self._data_uuid:
+            return None
+        return self._decode_columns(data, sizes, host_times_s)
 
     def feed_many(self, packets: list[RawPacket]) -> list[DecodedFrame] | None:
         """Frames of many data packets at once (exactly as :meth:`feed` of each), or None if not possible."""
@@ -105,6 +115,16 @@ class CountingDecoder:
             self.packets += len(packets)
             return frames
         return [f for p in packets for f in self.feed(p)]
+
+    def feed_columns(self, characteristic: str, data: bytes, sizes: Sequence[int],
+                     host_times_s: Sequence[float]) -> FrameColumns | None:
+        """Many packets given end to end, decoded as columns when the decoder can (all valid); None means
+        nothing was consumed: feed the packets one by one instead."""
+        many = getattr(self.inner, "feed_columns", None)
+        cols = many(characteristic, data, sizes, host_times_s) if many is not None else None
+        if cols is not None:
+            self.packets += len(sizes)
+        return cols
 
     def feed(self, packet: RawPacket) -> list[DecodedFrame]:
         index = self.packets

@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from holdtrack.errors import PacketDecodeError
-from holdtrack.model import G0, DecodedFrame
+from holdtrack.model import G0, DecodedFrame, FrameColumns
 from holdtrack.protocol.base import FunctionDecoder, Profile
 
 SERVICE_UUID = "0f170001-34bd-42fe-a79a-2bbaadc70ace"
@@ -166,44 +166,91 @@ def counts_from_dps(gyro_dps: NDArray[np.float64], range_dps: int) -> NDArray[np
 
 def decode_packet(data: bytes, host_time_s: float | None = None) -> DecodedFrame:
     """Decode one HTP data notification into a frame (raises :class:`PacketDecodeError`)."""
-    return HtpPacket.from_bytes(bytes(data)).to_frame(host_time_s)
+    data = bytes(data)
+    if len(data) > HEADER.size:  # the lean path for a valid packet (the live hot path)
+        ver, fmt, seq, t0, odr, rng, n = HEADER.unpack_from(data)
+        kind = fmt & 0x0F
+        if (ver == VERSION and valid_fmt(fmt) and odr and rng in RANGES_G and n
+                and len(data) == HEADER.size + FMT_SAMPLE_BYTES[kind] * n):
+            w = FMT_SAMPLE_BYTES[kind] // 2
+            counts = np.frombuffer(data, dtype="<i2", count=w * n, offset=HEADER.size).reshape(n, w)
+            return DecodedFrame(
+                acc_mps2=counts[:, :3].astype(np.float64) * (lsb_g(rng) * G0),
+                gyro_dps=counts[:, 3:].astype(np.float64) * (GYRO_RANGES_DPS[fmt >> 4] / 32768.0) if w == 6 else None,
+                host_time_s=host_time_s, seq=seq, seq_modulus=SEQ_MODULUS, device_time_s=t0 * 1e-6,
+                device_time_index=0, device_time_wrap_s=T0_WRAP_S, rate_hz=odr / 10.0)
+    return HtpPacket.from_bytes(data).to_frame(host_time_s)  # raises, saying why and where
 
 
+#: m/s² per count by range code: the same float as each packet's scalar ``lsb_g(range_g) * G0``
+_SCALE_MPS2 = np.array([lsb_g(r) * G0 if r in RANGES_G else np.nan for r in range(256)])
 _HEADER_DTYPE = np.dtype([("ver", "u1"), ("fmt", "u1"), ("seq", "<u2"), ("t0", "<u4"), ("odr", "<u2"),
                           ("rng", "u1"), ("n", "u1")])
 
 
-def decode_packets(payloads: Sequence[bytes], host_times_s: Sequence[float | None]) -> list[DecodedFrame] | None:
-    """Decode many acceleration-only data packets of one length at once (the offline fast path).
+def decode_columns(data: bytes, sizes: Sequence[int], host_times_s: Sequence[float] | None) -> FrameColumns | None:
+    """Decode many data packets at once (the offline fast path): ``data`` is the packets end to end,
+    ``sizes`` their lengths.
 
-    Returns exactly what :func:`decode_packet` gives for each, or None when the batch is not uniform or
-    any packet is not a valid fmt 0x01 packet (the caller then decodes one by one and reports errors).
+    Returns exactly what :func:`decode_packet` gives for each, as columns, or None when any packet is not
+    valid or the format byte changes within the batch (the caller then decodes one by one and reports errors).
     """
-    m = len(payloads)
-    if m == 0:
-        return []
-    size = len(payloads[0])
-    if size <= HEADER.size or (size - HEADER.size) % SAMPLE_BYTES or any(len(p) != size for p in payloads):
+    m = len(sizes)
+    if m == 0 or len(data) != sum(sizes):
         return None
-    raw = np.frombuffer(b"".join(payloads), dtype=np.uint8).reshape(m, size)
+    host = None if host_times_s is None else np.asarray(host_times_s, dtype=np.float64)
+    # runs of equal packet size, decoded each as one (m_i, size) array
+    sz = np.asarray(sizes, dtype=np.int64)
+    cuts = [0, *(np.flatnonzero(sz[1:] != sz[:-1]) + 1).tolist(), m]
+    parts = []
+    offset = 0
+    for a, b in zip(cuts[:-1], cuts[1:]):
+        end = offset + (b - a) * sizes[a]
+        part = _decode_uniform(data[offset:end], b - a, sizes[a])
+        if part is None or (parts and part[0] != parts[0][0]):
+            return None
+        parts.append(part)
+        offset = end
+    fmt = parts[0][0]
+    cat = (lambda i: parts[0][i]) if len(parts) == 1 else (lambda i: np.concatenate([p[i] for p in parts]))
+    return FrameColumns(
+        sizes=cat(1), acc_mps2=cat(2), gyro_dps=None if fmt & 0x0F == FMT_ACC else cat(3), host_time_s=host,
+        seq=cat(4), seq_modulus=SEQ_MODULUS, device_time_s=cat(5), device_time_index=0,
+        device_time_wrap_s=T0_WRAP_S, rate_hz=cat(6))
+
+
+def _decode_uniform(data: bytes, m: int, size: int) -> tuple[Any, ...] | None:
+    """``(fmt, sizes, acc, gyro, seq, t0_s, rate_hz)`` of ``m`` valid packets of ``size`` bytes, or None."""
+    if size <= HEADER.size:
+        return None
+    raw = np.frombuffer(data, dtype=np.uint8).reshape(m, size)
     head = raw[:, : HEADER.size].copy().view(_HEADER_DTYPE).reshape(m)
-    n = (size - HEADER.size) // SAMPLE_BYTES
-    rng = head["rng"]
-    if not ((head["ver"] == VERSION).all() and (head["fmt"] == FMT_ACC).all() and (head["n"] == n).all()
-            and (head["odr"] > 0).all() and np.isin(rng, RANGES_G).all()):
+    fmt = int(head["fmt"][0])
+    if not valid_fmt(fmt):
         return None
-    counts = raw[:, HEADER.size:].copy().view("<i2").reshape(m, n, 3)
-    scale = np.array([lsb_g(int(r)) * G0 for r in rng.tolist()])  # the same float as each packet's scalar
-    acc = counts.astype(np.float64) * scale[:, None, None]
-    return [DecodedFrame(acc_mps2=acc[i], gyro_dps=None, host_time_s=h, seq=q, seq_modulus=SEQ_MODULUS,
-                         device_time_s=t0 * 1e-6, device_time_index=0, device_time_wrap_s=T0_WRAP_S,
-                         rate_hz=odr / 10.0)
-            for i, (h, q, t0, odr) in enumerate(zip(host_times_s, head["seq"].tolist(), head["t0"].tolist(),
-                                                    head["odr"].tolist()))]
+    width = FMT_SAMPLE_BYTES[fmt & 0x0F]
+    n = (size - HEADER.size) // width
+    rng = head["rng"]
+    if ((size - HEADER.size) % width or not (head["ver"] == VERSION).all() or not (head["fmt"] == fmt).all()
+            or not (head["n"] == n).all() or not (head["odr"] > 0).all() or not np.isin(rng, RANGES_G).all()):
+        return None
+    counts = raw[:, HEADER.size:].copy().view("<i2").reshape(m * n, width // 2)
+    acc = counts[:, :3].astype(np.float64) * np.repeat(_SCALE_MPS2[rng], n)[:, None]
+    gyro = None
+    if fmt & 0x0F == FMT_ACC_GYRO:
+        gyro = counts[:, 3:].astype(np.float64) * (GYRO_RANGES_DPS[fmt >> 4] / 32768.0)
+    return (fmt, np.full(m, n, dtype=np.int64), acc, gyro, head["seq"].astype(np.int64),
+            head["t0"].astype(np.float64) * 1e-6, head["odr"].astype(np.float64) / 10.0)
+
+
+def decode_packets(payloads: Sequence[bytes], host_times_s: Sequence[float]) -> list[DecodedFrame] | None:
+    """:func:`decode_columns` of separate payloads, as frames (None when not uniform / not all valid)."""
+    cols = decode_columns(b"".join(payloads), [len(p) for p in payloads], host_times_s)
+    return None if cols is None else cols.frames()
 
 
 def _make_decoder(settings: Mapping[str, Any]) -> FunctionDecoder:
-    return FunctionDecoder(decode_packet, DATA_UUID, decode_many=decode_packets)
+    return FunctionDecoder(decode_packet, DATA_UUID, decode_many=decode_packets, decode_columns=decode_columns)
 
 
 PROFILE = Profile(

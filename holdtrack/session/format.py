@@ -13,15 +13,13 @@ import binascii
 import json
 import math
 import os
-from dataclasses import dataclass
-from itertools import accumulate
 from typing import Any, Mapping
 
 import numpy as np
 
 from holdtrack._version import __version__
 from holdtrack.errors import SessionFormatError
-from holdtrack.model import LinkEvent, RawPacket, SampleBlock
+from holdtrack.model import LinkEvent, PacketBatch, RawPacket, SampleBlock
 from holdtrack.sources.base import StreamInfo
 
 #: Header key whose value is the format's major version; its presence identifies a session file.
@@ -272,28 +270,6 @@ def _count(rec: Mapping[str, Any], key: str) -> int:
     return v
 
 
-@dataclass(frozen=True)
-class PacketBatch:
-    """The packets of one ``"p"`` line: one characteristic, in arrival order.
-
-    ``host_time_s[i]`` (s) and ``sizes[i]`` (bytes) belong to packet i, whose payload is
-    ``data[sum(sizes[:i]) : sum(sizes[:i+1])]``. For vectorised decoders; :meth:`packets` gives objects.
-    """
-
-    characteristic: str
-    host_time_s: list[float]
-    sizes: list[int]
-    data: bytes
-
-    def __len__(self) -> int:
-        return len(self.sizes)
-
-    def packets(self) -> list[RawPacket]:
-        data, char = self.data, self.characteristic
-        return [RawPacket(data[e - n:e], t, char)
-                for t, n, e in zip(self.host_time_s, self.sizes, accumulate(self.sizes))]
-
-
 def decode_packets(rec: Mapping[str, Any]) -> PacketBatch:
     """The packet batch of a ``"p"`` record."""
     char, t, n = rec.get("c"), rec.get("t"), rec.get("n")
@@ -303,12 +279,14 @@ def decode_packets(rec: Mapping[str, Any]) -> PacketBatch:
         raise RecordError("fields 't' and 'n' must be lists of the same length")
     if not set(map(type, n)) <= {int} or (n and min(n) < 0):
         raise RecordError("field 'n' must hold non-negative integers")
-    if not set(map(type, t)) <= {float, int} or not all(map(math.isfinite, t)):
+    types = set(map(type, t))
+    # JSON gives no NaN here (NaN / Infinity literals are rejected); an overflowing literal gives ±inf
+    if not types <= {float, int} or (t and not -math.inf < min(t) <= max(t) < math.inf):
         raise RecordError("field 't' must hold finite numbers")
     data = _unb64(rec, "d")
     if len(data) != sum(n):
         raise RecordError(f"field 'd' holds {len(data)} bytes but 'n' adds up to {sum(n)}")
-    return PacketBatch(char.lower(), [float(x) for x in t], n, data)
+    return PacketBatch(char.lower(), t if int not in types else [float(x) for x in t], n, data)
 
 
 def decode_samples(rec: Mapping[str, Any]) -> SampleBlock:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from holdtrack.errors import InputError
 from holdtrack.sources.imports import filesource, open_import
 
 from import_helpers import TEST_DATA
@@ -54,4 +56,9 @@ def test_jittery_csv_any_block_size(tmp_path, monkeypatch, size, steps):
     t = 100.0 + np.cumsum(steps)
     p = tmp_path / "j.csv"
     p.write_text("t,ax,ay,az\n" + "".join(f"{ti:.4f},0,{i % 7},1000\n" for i, ti in enumerate(t)))
+    if not any(b > a for a, b in zip(t, t[1:])):  # no time step forward: no rate, a clear error either way
+        for n in (10**6, size):
+            with pytest.raises(InputError, match="does not advance"):
+                _read(p, monkeypatch, n)
+        return
     _same(_read(p, monkeypatch, 10**6), _read(p, monkeypatch, size))

@@ -274,3 +274,22 @@ def test_stray_carriage_returns(write):
             pass
     b = open_import(write("mac.csv", "t,ax,ay,az\r0,0,0,1\r0.01,0,0,1\r")).read_all()
     assert len(b) == 2
+
+
+@pytest.mark.parametrize("case,message", [
+    ("one", "only 1 sample"), ("repeated", "does not advance"), ("backwards", "does not advance")])
+def test_time_columns_that_give_no_rate_say_why(write, case, message):
+    """Without --rate, a time column that cannot give a rate is an error naming the file and the reason;
+    with --rate the same file is analysed (one sample: a documented empty result)."""
+    from holdtrack.analysis import analyze
+
+    rng = np.random.default_rng(3)
+    t, acc = _still(200, 1.0, rng)
+    t = {"one": t[:1], "repeated": np.zeros_like(t), "backwards": t[::-1]}[case]
+    p = write(f"{case}.csv", "t,ax,ay,az\n" + _rows(t, acc[: t.shape[0]]))
+    with pytest.raises(InputError, match=message) as ei:
+        open_import(p)
+    assert str(p) in str(ei.value)
+    if case == "one":
+        r = analyze(p, rate=50.0)
+        assert r.samples == 1 and r.holds == [] and r.still_periods == []

@@ -16,7 +16,8 @@ TIME_PANELS = 4
 
 
 def hold_patches(ax) -> list:
-    return [p for p in ax.patches if (p.get_gid() or "").startswith("hold-")]
+    """The shaded hold rectangles of a time panel: paths of its ``holds`` collection, one per hold."""
+    return [p for c in ax.collections if c.get_gid() == "holds" for p in c.get_paths()]
 
 
 def test_plank_overview_content(plank) -> None:
@@ -29,6 +30,9 @@ def test_plank_overview_content(plank) -> None:
     time_axes = axes[:TIME_PANELS]
     for ax in time_axes:
         assert len(hold_patches(ax)) == n
+        # each rectangle spans its hold's time, full height
+        spans = [x for p in hold_patches(ax) for x in (p.vertices[:, 0].min(), p.vertices[:, 0].max())]
+        assert spans == pytest.approx([x for h in plank.holds for x in (h.start_s, h.end_s)])
         assert ax.get_title(loc="left")
         assert "(" in ax.get_ylabel() and ")" in ax.get_ylabel(), ax.get_ylabel()
     assert time_axes[-1].get_xlabel().endswith("(s)")

@@ -92,3 +92,25 @@ def test_envelope_breaks_lines_at_gaps() -> None:
     t = np.concatenate([np.arange(100) / FS, 10.0 + np.arange(100) / FS])
     te, ye = envelope(t, np.ones(200), 4000, gap_s=1.5 / FS)
     assert te.size == 201 and np.isnan(te[100]) and np.isnan(ye[100])
+
+
+@pytest.mark.parametrize("fs", [25.0, 100.0, 200.0])
+def test_band_power_equals_scipy_stft(fs: float) -> None:
+    """The strided-FFT band power is scipy's one-sided PSD STFT (Hann, mean removed), summed over the band."""
+    from scipy import signal as sps
+
+    rng = np.random.default_rng(int(fs))
+    n = int(fs * 30)
+    t = np.arange(n) / fs
+    acc = rng.normal(size=(n, 3)) + np.sin(2 * np.pi * 5.0 * t)[:, None]
+    tm, power = band_power(t, acc, fs)
+    nper, hop = int(round(2.0 * fs)), int(round(0.5 * fs))
+    f, tt, z = sps.stft(acc, fs=fs, window="hann", nperseg=nper, noverlap=nper - hop, axis=0, boundary=None,
+                        padded=False, detrend="constant", scaling="psd")
+    psd = np.abs(z) ** 2
+    psd[1:-1] *= 2.0
+    psd = psd.sum(axis=1)
+    assert tm == pytest.approx(tt, abs=1e-9)
+    for name, (lo, hi) in usable_bands(fs).items():
+        want = psd[(f >= lo) & (f <= hi)].sum(axis=0) * (f[1] - f[0])
+        assert power[name] == pytest.approx(want, rel=1e-9)

@@ -104,3 +104,46 @@ def test_counting_decoder_counts_bad_packets_and_goes_on() -> None:
     assert len(frames) == 2 and dec.bad_packets == 2 and dec.packets == 4
     assert [e.index for e in dec.errors] == [1, 2]
     assert dec.feed(RawPacket(b"\xf0\x02\x00", 5.0, htp.CONTROL_UUID)) == []  # not the data characteristic
+
+
+def _same_frame(a, b) -> None:
+    assert np.array_equal(a.acc_mps2, b.acc_mps2) and a.acc_mps2.dtype == b.acc_mps2.dtype
+    assert (a.gyro_dps is None) == (b.gyro_dps is None)
+    if a.gyro_dps is not None:
+        assert np.array_equal(a.gyro_dps, b.gyro_dps)
+    for name in ("host_time_s", "seq", "seq_modulus", "device_time_s", "device_time_index",
+                 "device_time_wrap_s", "rate_hz"):
+        assert getattr(a, name) == getattr(b, name), name
+
+
+@given(st.data())
+def test_decode_columns_equals_decode_packet(data: st.DataObject) -> None:
+    """Packets of varying length and range, one format byte: columns == decode_packet of each, bit for bit."""
+    gyro = data.draw(st.booleans())
+    gr = data.draw(st.sampled_from(htp.GYRO_RANGES_DPS))
+    pkts = []
+    for i in range(data.draw(st.integers(1, 12))):
+        n = data.draw(st.integers(1, 20))
+        s = data.draw(hnp.arrays(np.int16, (n, 3)))
+        g = data.draw(hnp.arrays(np.int16, (n, 3))) if gyro else None
+        pkts.append(bytes(htp.HtpPacket(seq=data.draw(st.integers(0, 65535)), t0_us=data.draw(st.integers(0, 2**32 - 1)),
+                                        odr_dhz=data.draw(st.integers(1, 65535)), range_g=data.draw(st.sampled_from(htp.RANGES_G)),
+                                        samples=s, gyro=g, gyro_range_dps=gr)))
+    host = [0.01 * i for i in range(len(pkts))]
+    cols = htp.decode_columns(b"".join(pkts), [len(p) for p in pkts], host)
+    assert cols is not None and len(cols) == len(pkts)
+    for got, p, h in zip(cols.frames(), pkts, host):
+        _same_frame(got, htp.decode_packet(p, h))
+
+
+def test_decode_columns_refuses_what_it_cannot_decode_exactly() -> None:
+    a = bytes(htp.HtpPacket(seq=1, t0_us=0, odr_dhz=1000, range_g=8, samples=np.zeros((4, 3), np.int16)))
+    g = bytes(htp.HtpPacket(seq=2, t0_us=0, odr_dhz=1000, range_g=8, samples=np.zeros((2, 3), np.int16),
+                            gyro=np.zeros((2, 3), np.int16)))
+    assert htp.decode_columns(a + a, [len(a)] * 2, [0.0, 0.1]) is not None
+    assert htp.decode_columns(a + g, [len(a), len(g)], [0.0, 0.1]) is None  # format changes
+    assert htp.decode_columns(a + a[:-1], [len(a), len(a) - 1], [0.0, 0.1]) is None  # a cut packet
+    bad = bytearray(a)
+    bad[0] = 9  # unknown version
+    assert htp.decode_columns(a + bytes(bad), [len(a)] * 2, [0.0, 0.1]) is None
+    assert htp.decode_columns(a, [len(a) + 1], [0.0]) is None  # sizes do not add up

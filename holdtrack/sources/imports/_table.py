@@ -218,7 +218,8 @@ def build_source(table: Table, plan: Plan, units: str | None = None, rate: float
     if nt:
         t0 = plan.time_fn()(vals0[:, 3:3 + nt]) if plan.time_fn else vals0[:, 3]  # type: ignore[misc]
         est = estimate_rate(t0)
-        check_rate(est, table.path, table.header_line or None)
+        check_rate(est, table.path, table.header_line or None,
+                   rows=t0.shape[0] if rate is None and plan.rate_hz is None else None)
         if rate is None:
             nominal = plan.rate_hz or est
             if plan.rate_hz is None and est is not None:

@@ -26,17 +26,25 @@ _UNIT_WINDOWS = {"g": (0.4, 3.0), "mg": (400.0, 3000.0), "m/s2": (4.0, 30.0)}
 
 
 def estimate_rate(t_s: np.ndarray) -> float | None:
-    """Nominal rate, Hz, from the median positive time step of ``t_s`` (s); None if under 2 steps."""
+    """Nominal rate, Hz, from the median positive time step of ``t_s`` (s); None without one."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         dt = np.diff(np.asarray(t_s, dtype=np.float64))
         dt = dt[(dt > 0) & np.isfinite(dt)]
-        if dt.size < 2:
+        if dt.size < 1:
             return None
         return float(1.0 / np.median(dt))
 
 
-def check_rate(est: float | None, path: str, line: int | None) -> None:
-    """InputError when a rate estimated from a time column is implausible (time unit misread)."""
+def check_rate(est: float | None, path: str, line: int | None, *, rows: int | None = None) -> None:
+    """InputError when a rate estimated from a time column is implausible (time unit misread), or, when
+    ``rows`` (the number of times it was estimated from) is given, when no rate could be estimated."""
+    if est is None and rows is not None:
+        if rows < 2:
+            raise InputError(f"only {rows} sample{'s' * (rows != 1)}: too few to tell the sample rate "
+                             "(give it with --rate HZ)", path=path, line=line)
+        raise InputError("the time column does not advance (its times repeat or go backwards), so the sample "
+                         "rate cannot be told: check the column, or give the rate with --rate HZ",
+                         path=path, line=line)
     if est is not None and not (MIN_RATE_HZ <= est <= MAX_RATE_HZ):
         step = 1 / est if est else math.inf
         raise InputError(

@@ -109,7 +109,7 @@ def open_source(path: str, units: str | None = None, rate: float | None = None) 
     gravity_included = True
     if epoch_unit(float(t_ns[0])) != (1e-9, "ns"):
         raise InputError(f"'time' {t_ns[0]:.6g} is not a Unix time in ns (1973-2100)", path=label, line=int(lines[0]))
-    check_rate(estimate_rate(t_ns * 1e-9), label, int(lines[0]))
+    check_rate(estimate_rate(t_ns * 1e-9), label, int(lines[0]), rows=None if rate else t_ns.shape[0])
     cleaner = TimeCleaner(label, rate or estimate_rate(t_ns * 1e-9))
     keep, t_s = cleaner.clean(t_ns * 1e-9, lines)
     t_ns, acc = t_ns[keep], acc[keep]
