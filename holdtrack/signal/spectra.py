@@ -67,10 +67,17 @@ def _sos_kernel():  # -> Callable[[sos (s, 6), x (c, n), zi (c, s, 2)], None] | 
     return kernel if np.array_equal(y, ref) else None
 
 
+def sos_zi(sos: F64) -> F64:
+    """``scipy.signal.sosfilt_zi(sos)``, (sections, 2), cached per coefficient values (read-only)."""
+    sos = np.ascontiguousarray(sos, dtype=np.float64)
+    return _sos_zi(sos.tobytes(), sos.shape[0])
+
+
 @lru_cache(maxsize=64)
 def _sos_zi(sos_bytes: bytes, n_sections: int) -> F64:
-    """``sosfilt_zi`` of the sections serialised in ``sos_bytes`` (cached: it solves a system per section)."""
-    return sps.sosfilt_zi(np.frombuffer(sos_bytes, dtype=np.float64).reshape(n_sections, 6))
+    zi = sps.sosfilt_zi(np.frombuffer(sos_bytes, dtype=np.float64).reshape(n_sections, 6))
+    zi.flags.writeable = False
+    return zi
 
 
 def _run_sos(sos: F64, zi_unit: F64, y: F64) -> None:
@@ -92,7 +99,7 @@ def filtfilt_even(sos: F64, x: F64, padlen: int) -> F64:
     if not 0 <= padlen < n:
         raise ValueError(f"padlen must be in [0, {n}), got {padlen}")
     sos = np.ascontiguousarray(sos, dtype=np.float64)
-    zi_unit = _sos_zi(sos.tobytes(), sos.shape[0])
+    zi_unit = sos_zi(sos)
     y = np.empty((c, n + 2 * padlen))  # C order: the kernel's layout
     y[:, padlen : padlen + n] = x
     if padlen:
@@ -111,7 +118,7 @@ def segment_spectra(
 
     Parameters
     ----------
-    x : (channels, n) signal; fs : sample rate, Hz
+    x : (..., n) signal (e.g. (channels, n)); fs : sample rate, Hz
     nperseg : segment length (<= n), samples; noverlap : overlap of consecutive segments, samples
     fmax : keep only the frequencies <= fmax (Hz), or all when None
     detrend : remove each segment's mean (``detrend="constant"``). It changes only bins 0 and 1: the periodic
@@ -120,15 +127,15 @@ def segment_spectra(
     Returns
     -------
     f : (m,) frequencies ``rfftfreq(nperseg, 1 / fs)[:m]``, Hz
-    p : (channels, segments, m) density, unit²/Hz
+    p : (..., segments, m) density, unit²/Hz
     """
     n = x.shape[-1]
     hop = nperseg - noverlap
     nseg = (n - noverlap) // hop
     win = hann(nperseg)
-    view = np.lib.stride_tricks.sliding_window_view(x, nperseg, axis=-1)[:, : nseg * hop : hop]
+    view = np.lib.stride_tricks.sliding_window_view(x, nperseg, axis=-1)[..., : nseg * hop : hop, :]
     if detrend:
-        seg = np.array(view)  # (channels, segments, nperseg); a copy: reductions over a strided view are slow
+        seg = np.array(view)  # (..., segments, nperseg); a copy: reductions over a strided view are slow
         seg -= seg.mean(axis=-1, keepdims=True)
         seg *= win
     else:
@@ -147,29 +154,29 @@ def welch_sum(
     x: F64, fs: float, nperseg: int, average: str = "mean", fmax: float | None = None, detrend: bool = True
 ) -> tuple[F64, F64]:
     """``scipy.signal.welch(x, fs, "hann", nperseg, nperseg // 2, detrend="constant", average=...)`` of
-    ``x`` (channels, n), summed over channels: frequencies (m,) Hz and density (m,) unit²/Hz, up to ``fmax``
+    ``x`` (..., channels, n), summed over channels: frequencies (m,) Hz and density (..., m) unit²/Hz, up to ``fmax``
     (``detrend``: see :func:`segment_spectra`).
 
     ``average="median"`` divides by scipy's median bias ``1 + sum_{k=1}^{(K-1)//2} (1/(2k+1) - 1/(2k))``.
     """
     f, p = segment_spectra(x, fs, nperseg, nperseg // 2, fmax, detrend)
-    return f, average_segments(p, average).sum(axis=0)
+    return f, average_segments(p, average).sum(axis=-2)
 
 
 def average_segments(p: F64, average: str) -> F64:
-    """Average (channels, segments, m) segment PSDs over segments as ``scipy.signal.welch`` does: (channels, m)."""
-    k = p.shape[1]
+    """Average (..., segments, m) segment PSDs over segments as ``scipy.signal.welch`` does: (..., m)."""
+    k = p.shape[-2]
     if average == "mean":
-        return p.mean(axis=1)
+        return p.mean(axis=-2)
     if average != "median":
         raise ValueError(f"average must be 'mean' or 'median', got {average!r}")
     if k == 1:
-        return p[:, 0]
+        return p[..., 0, :]
     ii_2 = 2.0 * np.arange(1.0, (k - 1) // 2 + 1)
     bias = 1.0 + np.sum(1.0 / (ii_2 + 1.0) - 1.0 / ii_2)
     mid = k // 2
-    part = np.partition(p, (mid - 1, mid) if k % 2 == 0 else mid, axis=1)  # np.median without its overhead
-    med = part[:, mid] if k % 2 else (part[:, mid - 1] + part[:, mid]) / 2.0
+    part = np.partition(p, (mid - 1, mid) if k % 2 == 0 else mid, axis=-2)  # np.median without its overhead
+    med = part[..., mid, :] if k % 2 else (part[..., mid - 1, :] + part[..., mid, :]) / 2.0
     return med / bias
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
-from holdtrack.signal.spectra import trapezoid, welch_sum
+from holdtrack.signal.spectra import welch_sum
 
 WELCH_SEG_S = 4.0
 """Welch segment length for whole-hold spectra, s (0.25 Hz resolution)."""
@@ -32,24 +32,26 @@ Notes = dict[str, str]
 
 
 def band_powers(
-    x: F64, fs: float, seg_s: float, bands: list[tuple[float, float]], noise: float, average: str = "mean"
-) -> list[float]:
-    """Power of ``x`` (channels, n) in each band [lo, hi] Hz, white noise of summed density ``noise`` removed.
+    x: F64, fs: float, seg_s: float, bands: list[tuple[float, float]], noise: ArrayLike, average: str = "mean"
+) -> F64:
+    """Power of ``x`` (..., channels, n) in each band [lo, hi] Hz, white noise of summed density ``noise``
+    (broadcast over ``...``) removed: (..., bands).
 
-    Welch PSD with ``seg_s`` segments (the whole signal if shorter), integrated over the bins inside the band
-    (trapezoid rule), minus ``noise * (hi - lo)``, clipped at 0. ``average="median"`` (bias-corrected as in
-    scipy) resists a brief burst in one or two segments.
+    Welch PSD with ``seg_s`` segments (the whole signal if shorter), summed over channels, integrated over the
+    bins inside the band (trapezoid rule), minus ``noise * (hi - lo)``, clipped at 0. ``average="median"``
+    (bias-corrected as in scipy) resists a brief burst in one or two segments.
     """
     nper = min(x.shape[-1], int(round(seg_s * fs)))
     top = max(hi for _, hi in bands) + 1e-9
     # the segment mean affects only bins 0 and 1 (see spectra.segment_spectra): skip it when no band uses them
     bottom_bin = math.ceil((min(lo for lo, _ in bands) - 1e-9) * nper / fs)
-    f, p = welch_sum(x, fs, nper, average, fmax=top, detrend=bottom_bin < 2)
-    out = []
-    for lo, hi in bands:
-        sel = (f >= lo - 1e-9) & (f <= hi + 1e-9)
-        out.append(max(0.0, trapezoid(p[sel], f[sel]) - noise * (hi - lo)))
-    return out
+    f, p = welch_sum(x, fs, nper, average, fmax=top, detrend=bottom_bin < 2)  # p: (..., m)
+    out = np.empty(p.shape[:-1] + (len(bands),))
+    for j, (lo, hi) in enumerate(bands):
+        i0, i1 = np.searchsorted(f, lo - 1e-9, side="left"), np.searchsorted(f, hi + 1e-9, side="right")
+        fb, pb = f[i0:i1], p[..., i0:i1]  # the bins with lo <= f <= hi (within 1e-9 Hz)
+        out[..., j] = np.sum(np.diff(fb) * (pb[..., 1:] + pb[..., :-1]) / 2.0, axis=-1)  # = trapezoid(pb, fb)
+    return np.maximum(0.0, out - np.asarray(noise, dtype=np.float64)[..., None] * [hi - lo for lo, hi in bands])
 
 
 def tremor_metrics(x: F64, fs: float, noise_density_sum: float, unit: str, notes: Notes) -> Metrics:
@@ -63,7 +65,8 @@ def tremor_metrics(x: F64, fs: float, noise_density_sum: float, unit: str, notes
             names[name] = (lo, hi)
     if not names:
         return {}
-    return dict(zip(names, band_powers(x, fs, WELCH_SEG_S, list(names.values()), noise_density_sum)))
+    powers = band_powers(x, fs, WELCH_SEG_S, list(names.values()), noise_density_sum)
+    return {name: float(v) for name, v in zip(names, powers)}
 
 
 def fatigue_metrics(
@@ -83,12 +86,20 @@ def fatigue_metrics(
     sources = [("fatigue_index", dyn, 3.0 * n0, POWER_FLOOR_M2PS4)]
     if gyro is not None:
         sources.append(("fatigue_index_gyro", gyro, 0.0, POWER_FLOOR_DPS2))
-    for name, src, noise, floor in sources:
-        ratio = _tremor_ratio(src, parts, fs, noise, floor)
-        if isinstance(ratio, str):
-            notes[name] = ratio
-        else:
-            out[name] = ratio
+    bands = [(lo, hi) for lo, hi in TREMOR_BANDS_HZ.values() if fs > BAND_FS_FACTOR * hi]
+    if not bands:
+        for name, *_ in sources:
+            notes[name] = f"sample rate {fs:g} Hz too low for any tremor band"
+    else:  # every third of every source in one Welch pass: (sources * 2, 3, third)
+        stack = np.stack([src[:, pt] for _, src, _, _ in sources for pt in parts])
+        noise = np.repeat([nz for _, _, nz, _ in sources], 2)
+        # median averaging: a wobble must not look like fatigue
+        power = band_powers(stack, fs, FATIGUE_SEG_S, bands, noise, "median").sum(axis=-1).reshape(-1, 2)
+        for (name, _, _, floor), (first, last) in zip(sources, power.tolist()):
+            if first <= floor:
+                notes[name] = "no tremor power above the noise floor in the first third"
+            else:
+                out[name] = last / first
     s2 = sway[0] ** 2 + sway[1] ** 2  # (n,) |sway|²
     rms = [math.sqrt(max(0.0, float(np.mean(s2[pt])) - 2.0 * nf**2)) for pt in parts]
     if rms[0] <= 0.0:
@@ -96,15 +107,3 @@ def fatigue_metrics(
     else:
         out["fatigue_rms_ratio"] = rms[1] / rms[0]
     return out
-
-
-def _tremor_ratio(src: F64, parts: tuple[slice, slice], fs: float, noise: float, floor: float) -> float | str:
-    """Summed tremor-band power of the last part over the first part, or the reason there is none."""
-    bands = [(lo, hi) for lo, hi in TREMOR_BANDS_HZ.values() if fs > BAND_FS_FACTOR * hi]
-    if not bands:
-        return f"sample rate {fs:g} Hz too low for any tremor band"
-    # median averaging: a wobble must not look like fatigue
-    power = [sum(band_powers(src[:, part], fs, FATIGUE_SEG_S, bands, noise, "median")) for part in parts]
-    if power[0] <= floor:
-        return "no tremor power above the noise floor in the first third"
-    return power[1] / power[0]
