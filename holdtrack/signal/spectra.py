@@ -27,8 +27,9 @@ F64 = NDArray[np.float64]
 
 @lru_cache(maxsize=64)
 def hann(n: int) -> F64:
-    """Periodic Hann window of ``n`` samples (``scipy.signal.get_window("hann", n)``; cached, read-only)."""
-    w = sps.get_window("hann", n)
+    """Periodic Hann window of ``n`` samples: ``scipy.signal.get_window("hann", n)`` to rounding (cached,
+    read-only; scipy's generic cosine-window code costs ~0.2 ms for a 10 000-sample periodogram)."""
+    w = 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n) / n) if n > 1 else np.ones(n)  # scipy: ones for n <= 1
     w.flags.writeable = False
     return w
 
