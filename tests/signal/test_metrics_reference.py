@@ -132,4 +132,7 @@ def test_hold_metrics_equal_the_scipy_reference(fs, dur, with_gyro, make_hold, S
         if name not in want:
             assert got[name] is None and name in notes, name
             continue
-        assert got[name] == pytest.approx(want[name], rel=1e-9, abs=1e-12), name
+        # tilt drift is an arccos of a cosine within ~1e-9 of 1 for slow drifts: its own rounding is ~1e-16 / angle,
+        # ~1e-10 deg/min for a 0.01 deg/min drift (seen on simulator holds), whatever computes the fitted line
+        tol = 1e-9 if name == "tilt_drift_deg_per_min" else 1e-12
+        assert got[name] == pytest.approx(want[name], rel=1e-9, abs=tol), name
