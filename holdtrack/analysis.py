@@ -173,7 +173,12 @@ def analyze(data: Any, *, rate: float | None = None, units: str | None = None, f
         source = data
     else:
         source = source_from_array(data, rate=rate or 0.0, units=units or "m/s2")
-    proc = StreamProcessor(source.info, config, trace=trace, batch_samples=OFFLINE_BATCH_SAMPLES)
+    try:
+        proc = StreamProcessor(source.info, config, trace=trace, batch_samples=OFFLINE_BATCH_SAMPLES)
+    except ConfigError as exc:  # e.g. an absurd rate: say which input it is about
+        if source.info.path:
+            raise InputError(str(exc), path=source.info.path) from None
+        raise
     try:
         batches = getattr(source, "batches", None)  # session files: whole packet lines (vectorised)
         proc.push_all(batches() if batches is not None else source)

@@ -25,6 +25,8 @@ FloatArray = NDArray[np.float64]
 
 #: Standard gravity, m/s² (used for every g <-> m/s² conversion).
 G0 = 9.80665
+#: Sample rates the pipeline accepts, Hz (inclusive).
+RATE_LIMITS_HZ = (1.0, 5000.0)
 
 EndedBy = Literal["motion", "tilt", "signal_loss", "end_of_data"]
 StillKind = Literal["hold", "rest"]

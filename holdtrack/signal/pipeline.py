@@ -19,7 +19,8 @@ from typing import Any, Union
 
 import numpy as np
 
-from holdtrack.model import Gap, Hold, SampleBlock, StillPeriod
+from holdtrack.errors import ConfigError
+from holdtrack.model import RATE_LIMITS_HZ, Gap, Hold, SampleBlock, StillPeriod
 from holdtrack.signal.buffer import SampleBuffer
 from holdtrack.signal.features import FrameFeatures
 from holdtrack.signal.grid import GridPiece, GridResampler
@@ -115,8 +116,9 @@ class Pipeline:
     PIECE_SAMPLES = 8192
 
     def __init__(self, config: PipelineConfig | None = None, *, rate_hz: float, trace: bool = False) -> None:
-        if not (rate_hz and math.isfinite(rate_hz) and 1.0 <= rate_hz <= 5000.0):
-            raise ValueError(f"sample rate {rate_hz!r} Hz is outside 1..5000 Hz")
+        lo, hi = RATE_LIMITS_HZ
+        if not (rate_hz and math.isfinite(rate_hz) and lo <= rate_hz <= hi):
+            raise ConfigError(f"sample rate {rate_hz!r} Hz is outside {lo:g}..{hi:g} Hz")
         self.config = cfg = config or PipelineConfig()
         self.fs = float(rate_hz)
         self.grid = GridResampler(self.fs, gap_factor=cfg.gap_factor, max_bridge_s=cfg.max_bridge_s)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from holdtrack.errors import ConfigError, InputError, UnknownFormatError
-from holdtrack.model import G0
+from holdtrack.model import G0, SampleBlock
 from holdtrack.sources.imports import FORMATS, detect_format, open_import
 from holdtrack.sources.imports.filesource import BLOCK_SAMPLES
 
@@ -293,3 +293,23 @@ def test_time_columns_that_give_no_rate_say_why(write, case, message):
     if case == "one":
         r = analyze(p, rate=50.0)
         assert r.samples == 1 and r.holds == [] and r.still_periods == []
+
+
+@pytest.mark.parametrize("rate", [0.1, 1e5])
+def test_absurd_rates_are_clear_errors(write, rate):
+    """An absurd --rate is refused as an argument; a file declaring one is an error naming the file."""
+    from holdtrack.analysis import analyze
+    from holdtrack.session import format as fmt
+    from holdtrack.sources.base import StreamInfo
+
+    rng = np.random.default_rng(4)
+    t, acc = _still(100, 1.0, rng)
+    p = write("r.csv", "ax,ay,az\n" + "".join(",".join(f"{v:.5f}" for v in a) + "\n" for a in acc))
+    with pytest.raises(ConfigError, match="outside 1..5000 Hz"):
+        analyze(p, rate=rate)
+    header = fmt.build_header(StreamInfo(format="csv", rate_hz=rate))
+    block = fmt.samples_record(SampleBlock(t, acc * G0))
+    s = write("r.htrec", (fmt.dumps(header) + fmt.dumps(block)).decode())
+    with pytest.raises(InputError, match="outside 1..5000 Hz") as ei:
+        analyze(s)
+    assert str(s) in str(ei.value)

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from holdtrack.errors import ConfigError, InputError
-from holdtrack.model import SampleBlock
+from holdtrack.model import RATE_LIMITS_HZ, SampleBlock
 from holdtrack.sources.base import StreamInfo
 from holdtrack.sources.imports._columns import ACC_SCALE, normalize_units
 from holdtrack.sources.imports._container import Opener
@@ -184,6 +184,9 @@ def check_args(units: str | None, rate: float | None) -> tuple[str | None, float
             raise ConfigError(f"invalid rate {rate!r}") from None
         if not (math.isfinite(rate) and rate > 0):
             raise ConfigError(f"invalid rate {rate!r}: must be a positive number of Hz")
+        lo, hi = RATE_LIMITS_HZ
+        if not lo <= rate <= hi:
+            raise ConfigError(f"sample rate {rate!r} Hz is outside {lo:g}..{hi:g} Hz")
     return u, rate
 
 
