@@ -32,8 +32,6 @@ simulated sessions with seeds 7000-7399 -- different from every seed the evaluat
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numpy.typing import NDArray
 
@@ -66,30 +64,32 @@ def kind_features(acc_mps2: NDArray[np.float64], fs: float) -> tuple[float, floa
     f = np.fft.rfftfreq(L, 1.0 / fs)
     top = 0.45 * fs
     masks = {k: (f >= lo) & (f < min(hi, top)) for k, (lo, hi) in BANDS_HZ.items()}
-    w = np.hanning(L)[:, None]
+    w = np.hanning(L)
     t = np.arange(L) - (L - 1) / 2.0
     tt = float(t @ t)
-    rows, power = [], []
-    for s in range(0, x.shape[0] - L + 1, max(1, L // 2)):
-        y = x[s:s + L] - x[s:s + L].mean(axis=0)
-        y = y - np.outer(t, (t @ y) / tt)
-        p = np.sum(np.abs(np.fft.rfft(y * w, axis=0)) ** 2, axis=1)
-        floor = L * SILENT_MPS2**2  # per-bin power of white noise at SILENT_MPS2 (order of magnitude)
-        rows.append((_ratio(p, masks["sway"], masks["fidget"], floor),
-                     _ratio(p, masks["tremor"], masks["below_tremor"], floor)))
-        power.append(float(p[masks["fidget"]].sum()))
+    # every segment at once: (m, 3, L), each with its mean and linear trend removed
+    starts = np.arange(0, x.shape[0] - L + 1, max(1, L // 2))
+    y = np.lib.stride_tricks.sliding_window_view(x, L, axis=0)[starts]
+    y = y - y.mean(axis=2, keepdims=True)
+    y = y - ((y @ t) / tt)[:, :, None] * t
+    p = (np.abs(np.fft.rfft(y * w, axis=2)) ** 2).sum(axis=1)  # (m, bins), summed over the axes
+    floor = L * SILENT_MPS2**2  # per-bin power of white noise at SILENT_MPS2 (order of magnitude)
+    rows = np.column_stack((_ratio(p, masks["sway"], masks["fidget"], floor),
+                            _ratio(p, masks["tremor"], masks["below_tremor"], floor)))
     # the calmest segments show the period's steady state; wobbles and fidget bursts are transient
-    pw = np.asarray(power)
-    med = np.median(np.asarray(rows)[pw <= QUIET_RATIO * pw.min()], axis=0)
+    power = p[:, masks["fidget"]].sum(axis=1)
+    med = np.median(rows[power <= QUIET_RATIO * power.min()], axis=0)
     return float(med[0]), float(med[1])
 
 
-def _ratio(p: NDArray[np.float64], num: NDArray[np.bool_], den: NDArray[np.bool_], floor: float) -> float:
-    """log10 of mean(p[num]) / mean(p[den]); 0 when a band is empty or silent (below ``floor``: rounding)."""
+def _ratio(p: NDArray[np.float64], num: NDArray[np.bool_], den: NDArray[np.bool_], floor: float) -> NDArray[np.float64]:
+    """Per segment (row of ``p``): log10 of mean(p[num]) / mean(p[den]); 0 when a band is empty or silent
+    (below ``floor``: rounding)."""
     if not num.any() or not den.any():
-        return 0.0
-    a, b = float(p[num].mean()), float(p[den].mean())
-    return math.log10(a / b) if a > floor and b > floor else 0.0
+        return np.zeros(p.shape[0])
+    a, b = p[:, num].mean(axis=1), p[:, den].mean(axis=1)
+    ok = (a > floor) & (b > floor)
+    return np.where(ok, np.log10(np.where(ok, a, 1.0) / np.where(ok, b, 1.0)), 0.0)
 
 
 def hold_logit(shape: float, tremor: float) -> float:
