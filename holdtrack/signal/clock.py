@@ -12,8 +12,10 @@ Rules (see ``firmware_notes/profile.md`` §host rules and ``docs/detection.md``)
   packets over a long baseline, divided by the samples between them), which absorbs a sensor whose true
   rate differs from the nominal one. Lost packets show
   as a jump in device time and so become gaps; they are never stretched over the next packet.
-  If device time and host time disagree by more than ``reset_tolerance_s`` (device reboot, clock reset),
-  the stream is re-anchored to host time.
+  When a packet's device time is not where the previous packet's puts it (a jump) and device and host time
+  disagree by more than ``reset_tolerance_s`` (device reboot, clock reset), the stream is re-anchored to host
+  time. A contiguous device clock is never a reset, however late the host received the packets (a busy
+  host delivering a backlog in a burst).
 * **Host-timed streams** (micro:bit, WitMotion, Thingy:52: no device time): samples are spaced by the
   estimated period, and the times are kept within ``[host_rx - max_latency, host_rx]``: a packet that
   arrives later than that means samples were lost (a gap); one that arrives "early" compresses the spacing.
@@ -181,11 +183,17 @@ class ClockModel:
         self._next_g += n
         # device time of the last sample, spacing by the current period estimate
         dev_last = dev + (n - 1 - idx) * period
+        # contiguous: the stamp is where the previous frame's stamp and the period put it (no loss, no reset)
+        last_stamp = self._last_stamp
+        contiguous = (last_stamp is not None
+                      and abs(dev - (last_stamp + (g - self._last_g) * period)) < 0.5 * n * period + 1.5 * period)
         anchor_dev, anchor_host = self._anchor_dev, self._anchor_host
         if anchor_dev is None:
             self._anchor_dev = dev_last
             self._anchor_t = host if host is not None else (n - 1) * period
             self._anchor_host = host
+        elif contiguous:
+            pass  # a contiguous device clock has not been reset, however late the host received the packet
         elif host is not None and anchor_host is not None:
             d_dev = dev_last - anchor_dev
             d_host = host - anchor_host
@@ -198,10 +206,9 @@ class ClockModel:
             self.resets += 1  # no host time: a backwards jump restarts the axis after the last sample
             self._anchor_dev, self._anchor_t = dev_last, (self._last_t or 0.0) + self.nominal_period_s * n
         # measured period over a contiguous baseline (absorbs a true rate that differs from nominal)
-        last_stamp, base_dev = self._last_stamp, self._base_dev
+        base_dev = self._base_dev
         if last_stamp is not None and base_dev is not None:
-            expected = last_stamp + (g - self._last_g) * period
-            if abs(dev - expected) < 0.5 * n * period + 1.5 * period:
+            if contiguous:
                 count = g - self._base_g
                 span = dev - base_dev
                 if count >= 50 and span > 0:

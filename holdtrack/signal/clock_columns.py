@@ -2,9 +2,9 @@
 
 Between events the clock model's per-frame rules are independent of each other except through the period
 estimate, which is the latest valid baseline estimate: a forward fill. So a run of frames is computed with
-array expressions, optimistically assuming no gap, clock reset or rate change, and accepted up to the first
-frame where one of those happens; that frame goes through the scalar rules, and the next run starts after
-it. Every array expression performs the scalar code's floating-point operations in the same order, so the
+array expressions, optimistically assuming every frame contiguous (no loss, hence no clock reset) and no
+rate change, and accepted up to the first frame where that fails; that frame goes through the scalar rules,
+and the next run starts after it. Every array expression performs the scalar code's floating-point operations in the same order, so the
 result is bit-identical to :meth:`ClockModel.push` frame by frame (``tests/signal/test_clock.py``).
 """
 
@@ -113,9 +113,7 @@ def _run(model: "ClockModel", a: int, b: int, n: NDArray[np.int64], host: NDArra
     expected = prev_s + (g - prev_g) * p_before
     contiguous = np.abs(s - expected) < 0.5 * nn * p_before + 1.5 * p_before
     dev_last = s + (nn - 1 - ii) * p_before
-    d_host = hh - model._anchor_host
-    reset = np.abs((dev_last - model._anchor_dev) - d_host) > model.reset_tolerance_s + 1e-3 * np.abs(d_host)
-    event = ~contiguous | reset
+    event = ~contiguous  # a loss, or a possible clock reset: the scalar rules decide
     if rate is not None:
         r = rate[a:b]
         with np.errstate(divide="ignore", invalid="ignore"):

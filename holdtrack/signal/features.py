@@ -9,12 +9,15 @@ its square; a **window** is the last ``K`` frames. Per window:
   orientation (it is a trace) and of gravity (the window mean is removed).
 * ``gravity`` — the window mean of acceleration (3,), m/s²: the gravity vector while still.
 
-Sums are always taken in the same order (frame by frame, sample by sample), so the features are
-bit-identical however the input was chunked.
+Sums are always taken in the same order (a frame's samples in time order; a window's frames newest first),
+whether by slice loops over many frames at once, by ``np.add.accumulate`` for a few frames, or by Python
+floats for the statistics of a few windows (the same IEEE operations), so the features are bit-identical
+however the input was chunked (``tests/robustness/test_tiny_paths.py``).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,16 +85,13 @@ class FrameFeatures:
         self._high = StreamingSos(butter_sos(2, (15.0, top), fs, "bandpass"), 3) if top > 18.0 else None
         self.noise_ratio = (hi - 7.0) / (top - 15.0) if self._high is not None else float("nan")
         self.noise_subtracted = self._high is not None
-        self._ref: NDArray[np.float64] | None = None
-        # partial frame being filled
-        self._part_k0: int | None = None  # grid index of the partial frame's first sample
-        self._part: list[NDArray[np.float64]] = []
-        self._part_n = 0
-        # last K-1 complete frames: (frame index, s1 (3,), s2 (3,))
-        self._hist_f: list[int] = []
-        self._hist_s1: NDArray[np.float64] = np.zeros((0, 9))
-        self._hist_s2: NDArray[np.float64] = np.zeros((0, 9))
-        self._next_frame = 0
+        self._ref: NDArray[np.float64] | None = None  # (3,) first low-passed sample, removed before squaring
+        # partial frame being filled: its grid index and samples (9, < D), ref already removed
+        self._part_k0: int | None = None
+        self._part: NDArray[np.float64] = np.zeros((9, 0))
+        # sums of the last K-1 complete frames (12, <= K-1): see _frame_sums
+        self._hist: NDArray[np.float64] = np.zeros((12, 0))
+        self._hist_end = -1  # frame index after the last history frame
 
     def push(self, piece: GridPiece) -> FrameBatch | None:
         """Add grid samples; returns features for every frame completed by them (or None)."""
@@ -99,110 +99,164 @@ class FrameFeatures:
             for flt in (self._lp, self._band, self._high):
                 if flt is not None:
                     flt.reset()
-            self._ref = None
-            self._part, self._part_n, self._part_k0 = [], 0, None
-            self._hist_f, self._hist_s1, self._hist_s2 = [], np.zeros((0, 9)), np.zeros((0, 9))
-        lp = self._lp.push(piece.acc_mps2) if self._lp is not None else piece.acc_mps2
-        band = self._band.push(piece.acc_mps2) if self._band is not None else np.zeros_like(piece.acc_mps2)
-        high = self._high.push(piece.acc_mps2) if self._high is not None else np.zeros_like(piece.acc_mps2)
-        if self._ref is None and lp.shape[0]:
-            self._ref = np.concatenate((lp[0], np.zeros(6)))
-        x = np.concatenate((lp, band, high), axis=1)  # channels: low-passed, tremor band, noise band (xyz each)
-        k0 = piece.k0
+            self._ref, self._part_k0 = None, None
+            self._part, self._hist = np.zeros((9, 0)), np.zeros((12, 0))
+        m = piece.acc_mps2.shape[0]
+        # channels x samples: low-passed, tremor band, noise band (xyz each), filtered in place row block by row block
+        y = np.empty((9, m))
+        y.reshape(3, 3, m)[:] = piece.acc_mps2.T
+        for rows, flt in ((slice(0, 3), self._lp), (slice(3, 6), self._band), (slice(6, 9), self._high)):
+            if flt is not None:
+                flt.filter_rows(y[rows])
+            elif rows.start:
+                y[rows] = 0.0
+        if self._ref is None and m:
+            self._ref = y[0:3, 0].copy()
+        k0, D = piece.k0, self.D
         # align to frame boundaries: drop leading samples that do not start a fresh frame
-        if self._part_k0 is None:
-            first_boundary = -(-k0 // self.D) * self.D
-            skip = first_boundary - k0
-            x = x[skip:]
-            k0 = first_boundary
-            self._part_k0 = k0
-        elif self._part_k0 + self._part_n != k0:  # discontinuity without reset: start over
-            self._part, self._part_n = [], 0
-            first_boundary = -(-k0 // self.D) * self.D
-            x = x[first_boundary - k0:]
-            k0 = first_boundary
-            self._part_k0 = k0
-        if x.shape[0] == 0:
+        if self._part_k0 is None or self._part_k0 + self._part.shape[1] != k0:  # first piece, or a discontinuity
+            first_boundary = -(-k0 // D) * D
+            y = y[:, first_boundary - k0:]
+            self._part_k0, self._part = first_boundary, np.zeros((9, 0))
+        if y.shape[1] == 0:
             return None
-        self._part.append(x - self._ref)
-        self._part_n += x.shape[0]
-        nfull = self._part_n // self.D
-        if nfull == 0:
+        y[0:3] -= self._ref[:, None]  # type: ignore[index]
+        f_start = self._part_k0 // D
+        sums = []
+        r = self._part.shape[1]
+        if r:  # complete the partial frame first (a small copy), then whole frames straight from y
+            if r + y.shape[1] < D:
+                self._part = np.concatenate((self._part, y), axis=1)
+                return None
+            sums.append(_frame_sums(np.concatenate((self._part, y[:, :D - r]), axis=1), D))
+            y = y[:, D - r:]
+        used = (y.shape[1] // D) * D
+        if used:
+            sums.append(_frame_sums(y[:, :used], D))
+        self._part = y[:, used:].copy()
+        if not sums:
             return None
-        buf = np.concatenate(self._part) if len(self._part) > 1 else self._part[0]
-        used = nfull * self.D
-        frames = np.ascontiguousarray(buf[:used]).reshape(nfull, self.D, 9)
-        rest = buf[used:]
-        f_start = self._part_k0 // self.D
-        self._part = [rest] if rest.shape[0] else []
-        self._part_n = rest.shape[0]
-        self._part_k0 = self._part_k0 + used
-        # per-frame sums in a fixed order (sample by sample): ufunc.accumulate adds strictly left to right
-        s1 = _ordered_sum(frames)
-        s2 = _ordered_sum(frames**2)
-        return self._windows(f_start, s1, s2)
+        s = np.concatenate(sums, axis=1) if len(sums) > 1 else sums[0]
+        self._part_k0 += s.shape[1] * D
+        return self._windows(f_start, s)
 
-    def _windows(self, f_start: int, s1: NDArray[np.float64], s2: NDArray[np.float64]) -> FrameBatch:
-        n = s1.shape[0]
-        fidx = np.arange(f_start, f_start + n)
-        # keep only history frames that are contiguous with this batch
-        if self._hist_f and self._hist_f[-1] != f_start - 1:
-            self._hist_f, self._hist_s1, self._hist_s2 = [], np.zeros((0, 9)), np.zeros((0, 9))
-        h = len(self._hist_f)
-        all_s1 = np.concatenate((self._hist_s1, s1))
-        all_s2 = np.concatenate((self._hist_s2, s2))
-        all_f = np.concatenate((np.asarray(self._hist_f, dtype=np.int64), fidx))
-        K = self.K
-        p = np.arange(h, h + n)
-        sigma, grav, valid, tremor = self._stats(all_s1, all_s2, all_f, p, K)
-        sigma_short, _, _, _ = self._stats(all_s1, all_s2, all_f, p, self.Ks)
-        if self._band is None:
-            tremor = np.full_like(tremor, np.nan)
-        keep = max(K - 1, 0)
-        self._hist_f = list(all_f[-keep:]) if keep else []
-        self._hist_s1 = all_s1[-keep:] if keep else np.zeros((0, 9))
-        self._hist_s2 = all_s2[-keep:] if keep else np.zeros((0, 9))
+    def _windows(self, f_start: int, s: NDArray[np.float64]) -> FrameBatch:
+        """Window statistics of the frames ``f_start ..`` with sums ``s`` (12, n), after the kept history."""
+        n, K, Ks, D = s.shape[1], self.K, self.Ks, self.D
+        if self._hist_end != f_start:  # history frames must be contiguous with this batch
+            self._hist = np.zeros((12, 0))
+        h = self._hist.shape[1]
+        a = np.concatenate((self._hist, s), axis=1) if h else s
+        self._hist = a[:, max(0, h + n - (K - 1)):].copy()
+        self._hist_end = f_start + n
+        if n <= _TINY:
+            return self._windows_tiny(f_start, a, h, n)
+        valid = np.zeros(n, dtype=bool)
+        sigma, sigma_short, tremor = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+        grav = np.full((n, 3), np.nan)
+        i_s, i_l = max(0, Ks - 1 - h), max(0, K - 1 - h)  # first batch frame ending a complete window
+        if i_s >= n:
+            return FrameBatch(f_start, valid, sigma, grav, sigma_short, tremor)
+        # window sums in a fixed order (frame p, p-1, ..., p-K+1): bit-identical whatever the chunking;
+        # after Ks terms the running sum is the short window's
+        w = a[:, h + i_s:h + n].copy()
+        for j in range(1, Ks):
+            w += a[:, h + i_s - j:h + n - j]
+        sigma_short[i_s:] = _sigma(w, float(Ks * D))
+        if i_l >= n:
+            return FrameBatch(f_start, valid, sigma, grav, sigma_short, tremor)
+        w = w[:, i_l - i_s:]
+        for j in range(Ks, K):
+            w += a[:, h + i_l - j:h + n - j]
+        N = float(K * D)
+        valid[i_l:] = True
+        sigma[i_l:] = _sigma(w, N)
+        grav[i_l:] = (w[0:3] / N).T + self._ref  # type: ignore[operator]
+        if self._band is not None:
+            p_t = (w[6] + w[7] + w[8]) / N
+            if self._high is not None:  # subtract the white-noise share measured above body motion
+                p_t = np.maximum(p_t - self.noise_ratio * (w[9] + w[10] + w[11]) / N, 0.0)
+            tremor[i_l:] = np.sqrt(p_t)
         return FrameBatch(f_start, valid, sigma, grav, sigma_short, tremor)
 
-    def _stats(self, all_s1: NDArray[np.float64], all_s2: NDArray[np.float64], all_f: NDArray[np.int64],
-               p: NDArray[np.int64], K: int) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:
-        """Sigma, mean, validity and tremor RMS of the K-frame windows ending at positions ``p``."""
-        n = p.shape[0]
-        valid = np.zeros(n, dtype=bool)
-        sigma = np.full(n, np.nan)
-        grav = np.full((n, 3), np.nan)
-        tremor = np.full(n, np.nan)
-        ok = p - K + 1 >= 0
-        if ok.any():
-            pe = p[ok]
-            # a fixed summation order (frame pe, pe-1, ..., pe-K+1): bit-identical whatever the chunking
-            w1, w2 = np.empty((pe.shape[0], all_s1.shape[1])), np.empty((pe.shape[0], all_s2.shape[1]))
-            back = np.arange(K)[None, :]
-            for a in range(0, pe.shape[0], _CHUNK):  # bounded temporaries: (_CHUNK, K, channels) at most
-                idx = pe[a:a + _CHUNK, None] - back
-                w1[a:a + _CHUNK] = _ordered_sum(all_s1[idx])
-                w2[a:a + _CHUNK] = _ordered_sum(all_s2[idx])
-            contiguous = all_f[pe] - all_f[pe - K + 1] == K - 1
-            N = float(K * self.D)
-            mean = w1[:, :3] / N
-            var = np.maximum(w2[:, :3] / N - mean**2, 0.0)
-            sig = np.sqrt(var[:, 0] + var[:, 1] + var[:, 2])
-            p_t = (w2[:, 3] + w2[:, 4] + w2[:, 5]) / N
-            if self._high is not None:  # subtract the white-noise share measured above body motion
-                p_t = np.maximum(p_t - self.noise_ratio * (w2[:, 6] + w2[:, 7] + w2[:, 8]) / N, 0.0)
-            trem = np.sqrt(p_t)
-            valid[ok] = contiguous
-            sigma[ok] = np.where(contiguous, sig, np.nan)
-            tremor[ok] = np.where(contiguous, trem, np.nan)
-            grav[ok] = mean + self._ref[:3]
-        return sigma, grav, valid, tremor
+    def _windows_tiny(self, f_start: int, a: NDArray[np.float64], h: int, n: int) -> FrameBatch:
+        """:meth:`_windows` for a few frames: one running sum per frame, statistics in Python floats.
+
+        ``np.add.accumulate`` over the window's frames, newest first, adds in the same order as the slice
+        loop, and the scalar formulas repeat the array ones operation by operation: the same bits.
+        """
+        K, Ks, D = self.K, self.Ks, self.D
+        Ns, N = float(Ks * D), float(K * D)
+        nan = math.nan
+        ref = self._ref.tolist()  # type: ignore[union-attr]
+        valid, sigma, sigma_short, tremor, grav = [], [], [], [], []
+        for p in range(h, h + n):
+            m = min(p + 1, K)  # frames available for this window
+            if m < Ks:
+                valid.append(False), sigma.append(nan), sigma_short.append(nan), tremor.append(nan)
+                grav.append((nan, nan, nan))
+                continue
+            cum = np.add.accumulate(a[:, p + 1 - m:p + 1][:, ::-1], axis=1)  # (12, m): cum[:, j] sums j+1 frames
+            sigma_short.append(_sigma_py(cum[:6, Ks - 1].tolist(), Ns))
+            if m < K:
+                valid.append(False), sigma.append(nan), tremor.append(nan), grav.append((nan, nan, nan))
+                continue
+            w = cum[:, K - 1].tolist()
+            valid.append(True)
+            sigma.append(_sigma_py(w, N))
+            grav.append((w[0] / N + ref[0], w[1] / N + ref[1], w[2] / N + ref[2]))
+            if self._band is None:
+                tremor.append(nan)
+                continue
+            p_t = (w[6] + w[7] + w[8]) / N
+            if self._high is not None:
+                p_t = _max0(p_t - self.noise_ratio * (w[9] + w[10] + w[11]) / N)
+            tremor.append(math.sqrt(p_t) if p_t >= 0.0 else nan)
+        return FrameBatch(f_start, np.array(valid, dtype=bool), np.array(sigma), np.array(grav, dtype=np.float64),
+                          np.array(sigma_short), np.array(tremor))
 
 
-_CHUNK = 2048  # windows gathered at once
+_TINY = 4  # batches of at most this many frames take the per-frame path
+
+
+def _max0(v: float) -> float:
+    """``np.maximum(v, 0.0)`` for a Python float (nan stays nan, -0.0 becomes 0.0)."""
+    return v if v > 0.0 else (0.0 if v <= 0.0 else v)
+
+
+def _sigma_py(w: list[float], N: float) -> float:
+    """:func:`_sigma` for one window (Python floats, the same operations)."""
+    m0, m1, m2 = w[0] / N, w[1] / N, w[2] / N
+    v = _max0(w[3] / N - m0 * m0) + _max0(w[4] / N - m1 * m1) + _max0(w[5] / N - m2 * m2)
+    return math.sqrt(v) if v >= 0.0 else math.nan
+
+
+def _frame_sums(x: NDArray[np.float64], D: int) -> NDArray[np.float64]:
+    """Per-frame sums of ``x`` (9, n*D) in sample order: (12, n).
+
+    Rows 0-2: sum of the low-passed acceleration; rows 3-11: sums of squares of the low-passed, tremor-band
+    and noise-band channels (the only sums the statistics use).
+    """
+    n = x.shape[1] // D
+    if n <= _TINY:  # few frames: one running sum (accumulate adds strictly left to right, like the loop)
+        z = np.concatenate((x[0:3], np.square(x)))
+        return np.add.accumulate(z.reshape(12, n, D), axis=2)[:, :, -1]
+    out = np.empty((12, n))
+    out[0:3] = _ordered_sum(x[0:3].reshape(3, n, D))
+    out[3:12] = _ordered_sum(np.square(x).reshape(9, n, D))
+    return out
+
+
+def _sigma(w: NDArray[np.float64], N: float) -> NDArray[np.float64]:
+    """Total standard deviation from window sums ``w`` (12, n) over ``N`` samples: (n,)."""
+    mean = w[0:3] / N
+    var = np.maximum(w[3:6] / N - mean**2, 0.0)
+    return np.sqrt(var[0] + var[1] + var[2])
 
 
 def _ordered_sum(x: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Sum (n, m, c) over axis 1 strictly in order ``((x0 + x1) + x2) + ...`` (not pairwise): (n, c)."""
-    if x.shape[1] == 1:
-        return x[:, 0, :].copy()
-    return np.add.accumulate(x, axis=1)[:, -1, :]
+    """Sum (c, n, m) over the last axis strictly in order ``((x0 + x1) + x2) + ...`` (not pairwise): (c, n)."""
+    s = x[..., 0].copy()
+    for j in range(1, x.shape[-1]):
+        s += x[..., j]
+    return s

@@ -47,8 +47,7 @@ class StreamingSos:
         if x.shape[0] == 0:
             return np.zeros((0, self.channels))
         if self._zi is None:
-            zi = self._zi_unit[:, :, None] * x[0][None, None, :]  # (n_sections, 2, channels)
-            self._zi = np.ascontiguousarray(np.moveaxis(zi, (0, 1), (-2, -1)))
+            self._start(x[0])
         if _KERNEL is not None:  # scipy's own kernel without its per-call checks (the same arithmetic)
             y = np.array(x.T, dtype=np.float64, order="C")
             _KERNEL(self.sos, y, self._zi)
@@ -56,6 +55,22 @@ class StreamingSos:
         y, zi = sps.sosfilt(self.sos, x, axis=0, zi=np.moveaxis(self._zi, (-2, -1), (0, 1)))
         self._zi = np.ascontiguousarray(np.moveaxis(zi, (0, 1), (-2, -1)))
         return y
+
+    def filter_rows(self, y: NDArray[np.float64]) -> None:
+        """Filter ``y`` (channels, n), a C-contiguous array or row block, in place: the same numbers as :meth:`push`."""
+        if y.shape[1] == 0:
+            return
+        if _KERNEL is None:
+            y[:] = self.push(y.T).T
+            return
+        if self._zi is None:
+            self._start(y[:, 0])
+        _KERNEL(self.sos, y, self._zi)
+
+    def _start(self, x0: NDArray[np.float64]) -> None:
+        """Steady state of the first sample ``x0`` (channels,)."""
+        zi = self._zi_unit[:, :, None] * x0[None, None, :]  # (n_sections, 2, channels)
+        self._zi = np.ascontiguousarray(np.moveaxis(zi, (0, 1), (-2, -1)))
 
 
 def _find_kernel():  # -> Callable[[sos, x (channels, n), zi (channels, sections, 2)], None] | None

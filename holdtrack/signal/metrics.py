@@ -10,10 +10,9 @@ import math
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import signal as sps
-from scipy.integrate import trapezoid
 
 from holdtrack.model import G0
+from holdtrack.signal.spectra import mix, periodogram_sum, trapezoid
 from holdtrack.signal.swayband import (
     MIN_FS_HZ,
     SWAY_BAND_HZ,
@@ -24,7 +23,17 @@ from holdtrack.signal.swayband import (
     sway_sos,
     zero_phase,
 )
-from holdtrack.signal.tilt import tilt_metrics
+from holdtrack.signal.tilt import tilt_from_rows
+from holdtrack.signal.tremor import (  # noqa: F401  (re-exported: part of this module's documented constants)
+    BAND_FS_FACTOR,
+    FATIGUE_SEG_S,
+    POWER_FLOOR_DPS2,
+    POWER_FLOOR_M2PS4,
+    TREMOR_BANDS_HZ,
+    WELCH_SEG_S,
+    fatigue_metrics,
+    tremor_metrics,
+)
 
 MIN_HOLD_S = 3.0
 """Shortest hold with any sway metric, s."""
@@ -32,17 +41,6 @@ MIN_FREQ_S = 10.0
 """Shortest hold with frequency measures (CFREQ, FREQD, F50, F95, tremor bands), s."""
 MIN_FATIGUE_S = 15.0
 """Shortest hold with a fatigue index (each third >= 5 s), s."""
-WELCH_SEG_S = 4.0
-"""Welch segment length for whole-hold spectra, s (0.25 Hz resolution)."""
-FATIGUE_SEG_S = 2.0
-"""Welch segment length within a third of the hold, s."""
-BAND_FS_FACTOR = 2.2
-"""A band [lo, hi] Hz is measured only when fs > BAND_FS_FACTOR * hi."""
-TREMOR_BANDS_HZ: dict[str, tuple[float, float]] = {"4_6hz": (4.0, 6.0), "8_12hz": (8.0, 12.0)}
-POWER_FLOOR_M2PS4 = 1e-8
-"""Tremor power treated as none for the fatigue ratio, (m/s²)² (0.1 mm/s² RMS, below any device's noise)."""
-POWER_FLOOR_DPS2 = 1e-6
-"""The same for the gyroscope, (deg/s)² (0.001 deg/s RMS)."""
 CHI2_95_2DOF = 5.991464547107979
 """95 % quantile of chi-square with 2 degrees of freedom (prediction ellipse)."""
 
@@ -129,25 +127,29 @@ def hold_metrics(
         reason = f"sample rate {fs:g} Hz below {MIN_FS_HZ:g} Hz needed for the {_band_text()} sway band"
         return metrics, _fill_notes(metrics, notes, reason)
 
-    g_mean = acc.mean(axis=0)
+    a = np.ascontiguousarray(acc.T)  # (3, n): channel-major, the layout every step below works along
+    g_mean = a.mean(axis=1)
     if np.linalg.norm(g_mean) < 0.2 * G0:
         return metrics, _fill_notes(metrics, notes, "no gravity direction (mean |a| below 0.2 g)")
-    sway = zero_phase(sway_sos(fs), acc, fs) @ horizontal_basis(g_mean)  # (n, 2) horizontal sway
-    sway -= sway.mean(axis=0)
-    dyn = acc - zero_phase(gravity_sos(fs), acc, fs)  # (n, 3) dynamic acceleration for tremor bands
+    # (2, n) horizontal sway: the band-passed projection (= the projected band-pass: the filter is linear)
+    sway = zero_phase(sway_sos(fs), mix(horizontal_basis(g_mean).T, a), fs, axis=-1)
+    sway -= sway.mean(axis=1, keepdims=True)
     n0 = noise_density(noise_floor_mps2, fs)
 
-    f, p = sps.periodogram(sway, fs=fs, window="hann", detrend="constant", axis=0)
-    p = p.sum(axis=1) - 2.0 * n0 * band_power_response(fs, f)  # (m,) noise removed (unbiased, may dip < 0)
+    f, p = periodogram_sum(sway, fs, detrend=False)  # its mean is removed: detrending would change nothing
+    if n0 > 0.0:
+        p -= 2.0 * n0 * band_power_response(fs, f)  # (m,) noise removed (unbiased, may dip < 0)
     metrics.update(_time_domain(sway, fs, noise_floor_mps2, f, p))
-    metrics.update(tilt_metrics(acc, fs, gyro))
+    gyr = None if gyro is None else np.ascontiguousarray(gyro.T)  # (3, n)
+    metrics.update(tilt_from_rows(a, fs, gyr))
     if dur >= MIN_FREQ_S:
+        dyn = a - zero_phase(gravity_sos(fs), a, fs, axis=-1)  # (3, n) dynamic acceleration for tremor bands
         metrics.update(_spectral(f, p, notes))
-        metrics.update(_tremor(dyn, fs, 3.0 * n0, "m2ps4", notes))
-        if gyro is not None:
-            metrics.update(_tremor(gyro, fs, 0.0, "dps2", notes))
-    if dur >= MIN_FATIGUE_S:
-        metrics.update(_fatigue(sway, dyn, gyro, fs, noise_floor_mps2, n0, notes))
+        metrics.update(tremor_metrics(dyn, fs, 3.0 * n0, "m2ps4", notes))
+        if gyr is not None:
+            metrics.update(tremor_metrics(gyr, fs, 0.0, "dps2", notes))
+        if dur >= MIN_FATIGUE_S:
+            metrics.update(fatigue_metrics(sway, dyn, gyr, fs, noise_floor_mps2, n0, notes))
     too_short_freq = f"hold shorter than {MIN_FREQ_S:g} s (frequency measures need >= {MIN_FREQ_S:g} s)"
     too_short_fatigue = f"hold shorter than {MIN_FATIGUE_S:g} s (fatigue compares thirds of >= 5 s)"
     for name in ("centroid_freq_hz", "freq_dispersion", "f50_hz", "f95_hz",
@@ -184,37 +186,28 @@ def _fill_notes(metrics: Metrics, notes: Notes, reason: str) -> Notes:
 def _time_domain(
     sway: NDArray[np.float64], fs: float, nf: float, f: NDArray[np.float64], p: NDArray[np.float64]
 ) -> Metrics:
-    """RMS, principal-axis RMS, 95 % ellipse, distance, path of the (n, 2) sway; jerk from its PSD ``p``."""
-    n = sway.shape[0]
+    """RMS, principal-axis RMS, 95 % ellipse, distance, path of the (2, n) sway; jerk from its PSD ``p``."""
+    n = sway.shape[1]
     dur = n / fs
-    lam = np.linalg.eigvalsh(sway.T @ sway / n)[::-1] - nf**2  # principal variances, noise removed
+    s0, s1 = sway
+    c01 = float(np.sum(s0 * s1)) / n
+    cov = np.array([[float(np.sum(s0 * s0)) / n, c01], [c01, float(np.sum(s1 * s1)) / n]])
+    lam = np.linalg.eigvalsh(cov)[::-1] - nf**2  # principal variances, noise removed
     lam = np.clip(lam, 0.0, None)
-    jerk_ms = max(0.0, (2 * math.pi) ** 2 * float(trapezoid(f**2 * p, f)))
-    path = float(np.linalg.norm(np.diff(sway, axis=0), axis=1).sum())
+    jerk_ms = max(0.0, (2 * math.pi) ** 2 * trapezoid(f**2 * p, f))
+    d = np.diff(sway, axis=1)
+    path = float(np.sqrt(d[0] ** 2 + d[1] ** 2).sum())
     return {
         "rms_mps2": math.sqrt(float(lam.sum())),
         "rms_major_mps2": math.sqrt(lam[0]),
         "rms_minor_mps2": math.sqrt(lam[1]),
         "ellipse95_area_m2ps4": math.pi * CHI2_95_2DOF * math.sqrt(lam[0] * lam[1]),
-        "mean_distance_mps2": float(np.linalg.norm(sway, axis=1).mean()),
+        "mean_distance_mps2": float(np.sqrt(sway[0] ** 2 + sway[1] ** 2).mean()),
         "path_mps2": path,
         "mean_velocity_mps3": path / dur,
         "jerk_rms_mps3": math.sqrt(jerk_ms),
         "jerk_m2ps5": 0.5 * jerk_ms * dur,
     }
-
-
-def _welch(
-    x: NDArray[np.float64], fs: float, seg_s: float, average: str = "mean"
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """One-sided PSD summed over channels: frequencies (m,) Hz and density (m,) unit²/Hz.
-
-    ``average="median"`` (bias-corrected by scipy) resists a brief burst in one or two segments.
-    """
-    nper = min(x.shape[0], int(round(seg_s * fs)))
-    f, p = sps.welch(x, fs=fs, window="hann", nperseg=nper, noverlap=nper // 2, detrend="constant", axis=0,
-                     average=average)
-    return f, p.sum(axis=1)
 
 
 def _spectral(f: NDArray[np.float64], p: NDArray[np.float64], notes: Notes) -> Metrics:
@@ -234,67 +227,3 @@ def _spectral(f: NDArray[np.float64], p: NDArray[np.float64], notes: Notes) -> M
         "f50_hz": float(np.interp(0.50, cum, edges)),
         "f95_hz": float(np.interp(0.95, cum, edges)),
     }
-
-
-def _band_power(f: NDArray[np.float64], p: NDArray[np.float64], lo: float, hi: float) -> float:
-    sel = (f >= lo - 1e-9) & (f <= hi + 1e-9)
-    return float(trapezoid(p[sel], f[sel]))
-
-
-def _tremor(x: NDArray[np.float64], fs: float, noise_density_sum: float, unit: str, notes: Notes) -> Metrics:
-    """Band power of (n, 3) ``x`` in each tremor band (white noise of the given summed density removed)."""
-    f, p = _welch(x, fs, WELCH_SEG_S)
-    out: Metrics = {}
-    for band, (lo, hi) in TREMOR_BANDS_HZ.items():
-        name = f"tremor_{band}_power_{unit}"
-        if fs <= BAND_FS_FACTOR * hi:
-            notes[name] = f"sample rate {fs:g} Hz too low for {lo:g}-{hi:g} Hz (needs > {BAND_FS_FACTOR * hi:g} Hz)"
-            continue
-        out[name] = max(0.0, _band_power(f, p, lo, hi) - noise_density_sum * (hi - lo))
-    return out
-
-
-def _fatigue(
-    sway: NDArray[np.float64],
-    dyn: NDArray[np.float64],
-    gyro: NDArray[np.float64] | None,
-    fs: float,
-    nf: float,
-    n0: float,
-    notes: Notes,
-) -> Metrics:
-    """Tremor band power and sway RMS of the last third of the hold relative to the first third."""
-    third = sway.shape[0] // 3
-    parts = (slice(0, third), slice(sway.shape[0] - third, None))
-    out: Metrics = {}
-    sources = [("fatigue_index", dyn, 3.0 * n0, POWER_FLOOR_M2PS4)]
-    if gyro is not None:
-        sources.append(("fatigue_index_gyro", gyro, 0.0, POWER_FLOOR_DPS2))
-    for name, src, noise, floor in sources:
-        ratio = _tremor_ratio(src, parts, fs, noise, floor)
-        if isinstance(ratio, str):
-            notes[name] = ratio
-        else:
-            out[name] = ratio
-    rms = [math.sqrt(max(0.0, float(np.mean(np.sum(sway[pt] ** 2, axis=1))) - 2.0 * nf**2)) for pt in parts]
-    if rms[0] <= 0.0:
-        notes["fatigue_rms_ratio"] = "no sway above the noise floor in the first third"
-    else:
-        out["fatigue_rms_ratio"] = rms[1] / rms[0]
-    return out
-
-
-def _tremor_ratio(
-    src: NDArray[np.float64], parts: tuple[slice, slice], fs: float, noise: float, floor: float
-) -> float | str:
-    """Summed tremor-band power of the last part over the first part, or the reason there is none."""
-    bands = [(lo, hi) for lo, hi in TREMOR_BANDS_HZ.values() if fs > BAND_FS_FACTOR * hi]
-    if not bands:
-        return f"sample rate {fs:g} Hz too low for any tremor band"
-    power = []
-    for part in parts:
-        f, p = _welch(src[part], fs, FATIGUE_SEG_S, average="median")  # a wobble must not look like fatigue
-        power.append(sum(max(0.0, _band_power(f, p, lo, hi) - noise * (hi - lo)) for lo, hi in bands))
-    if power[0] <= floor:
-        return "no tremor power above the noise floor in the first third"
-    return power[1] / power[0]

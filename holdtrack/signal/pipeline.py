@@ -22,6 +22,7 @@ import numpy as np
 from holdtrack.errors import ConfigError
 from holdtrack.model import RATE_LIMITS_HZ, Gap, Hold, SampleBlock, StillPeriod
 from holdtrack.signal.buffer import SampleBuffer
+from holdtrack.signal.classify import classify_still
 from holdtrack.signal.features import FrameFeatures
 from holdtrack.signal.grid import GridPiece, GridResampler
 from holdtrack.signal.metrics import hold_metrics
@@ -30,6 +31,9 @@ from holdtrack.signal.swayband import noise_floor_from_sigma
 from holdtrack.signal.segment import ClosedPeriod, HoldSegmenter, SegmenterParams
 
 Event = Union[Gap, StillPeriod, Hold]
+
+#: the live status classifies an open still period on its last this many seconds
+PROVISIONAL_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class PipelineConfig:
     still_noise_factor: float = 6.0
     rest_threshold_mps2: float = 0.02
     rest_noise_factor: float = 1.5
+    # the three tremor_* fields no longer take part in the hold/rest decision (signal/classify.py decides); they
+    # stay so that saved sessions and the "config" object of analyze --json keep their keys
     tremor_threshold_mps2: float = 0.01
     tremor_noise_factor: float = 1.6
     tremor_noise_cap_mps2: float = 0.02
@@ -135,6 +141,7 @@ class Pipeline:
         self.tremor_floor_mps2: float | None = None
         self._last_sigma: float | None = None
         self._last_frame = -1
+        self._prov: tuple[tuple[int, int], str] | None = None  # (open period start, second) -> provisional kind
         self._started = False
         self.events: list[Event] = []
         self._trace: dict[str, list[Any]] | None = (
@@ -169,7 +176,7 @@ class Pipeline:
                     tr["grav"].append(batch.gravity_mps2)
                     tr["noise"].append(noise)
                 self._last_frame = batch.f0 + len(batch) - 1
-                out.extend(self._finish(self.segmenter.push(batch, still, np.column_stack((noise, tfloor)))))
+                out.extend(self._finish(self.segmenter.push(batch, still, np.array([noise, tfloor]).T)))
             self._trim()
         self.events.extend(out)
         return out
@@ -188,8 +195,7 @@ class Pipeline:
         t = (self.grid.t_last - self.grid.t_first) if self.grid.t_first is not None and self.grid.t_last is not None else 0.0
         info = self.segmenter.open_info()
         sig = self.segmenter.provisional_sigma()
-        kind = None if sig is None else self._kind(sig, self.noise_floor_mps2, self.segmenter.provisional_tremor(),
-                                                   self.tremor_floor_mps2 if self.tremor_floor_mps2 is not None else float("nan"))
+        kind = None if sig is None or info is None else self._provisional_kind(info[0], sig)
         if info is None:
             return PipelineState(t, "moving", 0.0, None, 0, self._last_sigma, float(self._still_threshold()), self.noise_floor_mps2)
         start_f, wobbles = info
@@ -197,6 +203,16 @@ class Pipeline:
         holding = kind == "hold" and period >= self.config.min_hold_s
         return PipelineState(t, "holding" if holding else "still", period, kind, wobbles, self._last_sigma,
                              float(self._still_threshold()), self.noise_floor_mps2)
+
+    def _provisional_kind(self, start_f: int, sigma_median: float) -> str:
+        """Kind of the open period from its last ``PROVISIONAL_S`` seconds, recomputed at most once a second."""
+        key = (start_f, int((self._last_frame + 1) * self.frame_s))
+        if self._prov is None or self._prov[0] != key:
+            D = self.features.D
+            k_end = (self._last_frame + 1) * D
+            acc = self.buffer.slice(max(start_f * D, k_end - int(PROVISIONAL_S * self.fs)), k_end)[0]
+            self._prov = (key, self._kind(sigma_median, self.noise_floor_mps2, acc))
+        return self._prov[1]
 
     def trace(self) -> Trace | None:
         """The recorded :class:`Trace` (None unless the pipeline was built with ``trace=True``)."""
@@ -223,7 +239,10 @@ class Pipeline:
     # ------------------------------------------------------------------ internals
     def _still_threshold(self, nf: float | np.ndarray | None = None) -> float | np.ndarray:
         cfg = self.config
-        nf = (self.noise_floor_mps2 or 0.0) if nf is None else np.nan_to_num(nf, posinf=0.0)
+        if nf is None:
+            nf = self.noise_floor_mps2 or 0.0
+        else:  # np.nan_to_num(nf, posinf=0.0) without its overhead: nan and +inf -> 0, -inf -> most negative
+            nf = np.where(np.isfinite(nf), nf, np.where(np.equal(nf, -np.inf), np.finfo(np.float64).min, 0.0))
         return np.maximum(cfg.still_threshold_mps2, cfg.still_noise_factor * np.minimum(nf, cfg.noise_cap_mps2))
 
     def _rest_threshold(self, nf: float | None) -> float:
@@ -231,27 +250,22 @@ class Pipeline:
         nf = min(nf if nf is not None and math.isfinite(nf) else 0.0, cfg.noise_cap_mps2)
         return max(cfg.rest_threshold_mps2, cfg.rest_noise_factor * nf)
 
-    def _kind(self, sigma_median: float, nf: float | None, tremor_median: float = float("nan"),
-              tremor_floor: float = float("nan")) -> str:
-        """``hold`` when both the window sigma and the tremor band are above their resting levels.
+    def _kind(self, sigma_median: float, nf: float | None, acc_mps2: np.ndarray) -> str:
+        """``hold`` or ``rest`` for a still period with median window sigma ``sigma_median`` and samples ``acc_mps2``.
 
-        Loaded muscles add physiological tremor (8-12 Hz) that relaxed rest lacks, whatever its fidgeting;
-        below ~18 Hz sampling the band is unavailable and sigma alone decides.
+        At the resting level (breathing-level motion or a device set down) it is rest; above it the shape of the
+        spectrum decides (:mod:`holdtrack.signal.classify`: sway below 2 Hz and a tremor peak mean a loaded hold).
         """
         if not sigma_median > self._rest_threshold(nf):
             return "rest"
-        if math.isfinite(tremor_median):
-            cfg = self.config
-            thr = cfg.tremor_threshold_mps2
-            if not self.features.noise_subtracted:  # low rates: compare with the causal resting level
-                floor = min(tremor_floor if math.isfinite(tremor_floor) else 0.0, cfg.tremor_noise_cap_mps2)
-                thr = max(thr, cfg.tremor_noise_factor * floor)
-            if not tremor_median > thr:
-                return "rest"
-        return "hold"
+        return classify_still(acc_mps2, self.fs)[0]
 
     def _decide(self, batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per-frame still decision and the causal noise floor (running minimum of valid sigmas)."""
+        if len(batch) == 1:
+            one = self._decide_one(batch)
+            if one is not None:
+                return one
         sig = batch.sigma_mps2
         v = batch.valid
         prev = np.inf if self.noise_floor_mps2 is None else self.noise_floor_mps2
@@ -269,6 +283,23 @@ class Pipeline:
         with np.errstate(invalid="ignore"):
             return v & (sig < thr), noise, tfloor
 
+    def _decide_one(self, batch) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """:meth:`_decide` for one frame with Python floats (the same min / max operations), None if a value is nan."""
+        v, s, t = bool(batch.valid[0]), float(batch.sigma_mps2[0]), float(batch.tremor_mps2[0])
+        prev = math.inf if self.noise_floor_mps2 is None else self.noise_floor_mps2
+        tprev = math.inf if self.tremor_floor_mps2 is None else self.tremor_floor_mps2
+        if math.isnan(prev) or math.isnan(tprev) or (v and math.isnan(s)):
+            return None
+        noise = min(prev, s) if v else prev
+        tfloor = min(tprev, t) if v and math.isfinite(t) else tprev
+        if v:
+            self.noise_floor_mps2, self._last_sigma = noise, s
+            if math.isfinite(t):
+                self.tremor_floor_mps2 = tfloor
+        cfg = self.config
+        thr = max(cfg.still_threshold_mps2, cfg.still_noise_factor * min(noise if noise != math.inf else 0.0, cfg.noise_cap_mps2))
+        return np.array([v and s < thr]), np.array([noise]), np.array([tfloor])
+
     def _finish(self, closed: list[ClosedPeriod]) -> list[Event]:
         out: list[Event] = []
         D, fs, cfg = self.features.D, self.fs, self.config
@@ -277,7 +308,7 @@ class Pipeline:
             start_s, end_s = c.start_f * D / fs, min(c.end_f * D / fs, t_end)
             if end_s - start_s < cfg.min_still_s:
                 continue
-            kind = self._kind(c.sigma_median_mps2, c.noise_floor_mps2, c.tremor_median_mps2, c.tremor_floor_mps2)
+            kind = self._kind(c.sigma_median_mps2, c.noise_floor_mps2, self.buffer.slice(c.start_f * D, c.end_f * D)[0])
             out.append(StillPeriod(start_s, end_s, kind))  # type: ignore[arg-type]
             if kind == "hold" and end_s - start_s >= cfg.min_hold_s:
                 out.append(self._score(c, start_s, end_s))

@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike
 from scipy import signal as sps
 
 from holdtrack.signal.metrics import MIN_HOLD_S
+from holdtrack.signal.spectra import sos_zi
 from holdtrack.signal.swayband import MIN_FS_HZ, band_integrals, noise_density, sway_sos
 
 
@@ -163,7 +164,7 @@ class ProvisionalScorer:
         if not self._ok:
             return
         if self._zi is None:
-            self._zi = sps.sosfilt_zi(self._sos)[:, :, None] * acc[0][None, None, :]
+            self._zi = sos_zi(self._sos)[:, :, None] * acc[0][None, None, :]  # sosfilt_zi, cached per rate
         sway, self._zi = sps.sosfilt(self._sos, acc, axis=0, zi=self._zi)
         u = run_a / np.linalg.norm(run_a, axis=1, keepdims=True)
         horiz = sway - np.sum(sway * u, axis=1, keepdims=True) * u  # (k, 3) horizontal sway

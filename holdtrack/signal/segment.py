@@ -12,8 +12,8 @@ cost is per change of state, not per frame:
   closes the period (``"tilt"``).
 * **Signal loss**: a split of the signal (a gap longer than the bridge tolerance) closes it
   (``"signal_loss"``); the end of the input closes it with ``"end_of_data"``.
-* **Kind**: at close, the median window sigma over the still frames is compared with the resting level;
-  ``hold`` if above it (posture held under load: sway and tremor), ``rest`` if at it.
+* **Kind** is decided by the pipeline at close (median window sigma against the resting level, then the
+  spectrum's shape: :mod:`holdtrack.signal.classify`); the period carries the statistics it needs.
 
 The look-back and the wobble tolerance are fixed latencies, so decisions never depend on chunking.
 """

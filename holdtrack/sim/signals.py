@@ -52,7 +52,8 @@ def fft_lowpass(x: FloatArray, fs_hz: float, cut_hz: float) -> FloatArray:
 def min_jerk(u: FloatArray) -> FloatArray:
     """Minimum-jerk position profile 0 -> 1 for ``u`` in [0, 1] (zero velocity and acceleration at both ends)."""
     u = np.clip(u, 0.0, 1.0)
-    return u**3 * (10.0 - 15.0 * u + 6.0 * u**2)
+    # rounding can put the polynomial a few ulp above 1 just below u = 1 (Slerp then refuses it)
+    return np.clip(u**3 * (10.0 - 15.0 * u + 6.0 * u**2), 0.0, 1.0)
 
 
 def edge_taper(n: int, fs_hz: float, ramp_s: float) -> FloatArray:

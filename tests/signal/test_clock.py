@@ -192,3 +192,23 @@ def test_push_columns_any_grouping_equals_push(data) -> None:
     assert np.array_equal(np.concatenate(got), want_t)
     assert (a.packets, a.lost_packets, a.samples, a.resets, a.period_s, a.drift_ppm, a._wraps) == \
         (b.packets, b.lost_packets, b.samples, b.resets, b.period_s, b.drift_ppm, b._wraps)
+
+
+def test_a_host_backlog_is_not_a_clock_reset() -> None:
+    """A busy host receives the first 4 s of packets in one burst 4 s late, then on time: the device clock
+    is contiguous, so nothing is re-anchored and the samples keep their device spacing."""
+    frames = htp_frames(packets=200, jitter_s=0.0)
+    late = [DecodedFrame(f.acc_mps2, host_time_s=max(f.host_time_s, 4.2), seq=f.seq, seq_modulus=f.seq_modulus,
+                         device_time_s=f.device_time_s, device_time_wrap_s=f.device_time_wrap_s, rate_hz=f.rate_hz)
+            for f in frames]
+    clock = ClockModel(100.0)
+    t = run(clock, late)
+    assert clock.resets == 0
+    assert np.allclose(np.diff(t), 0.01, atol=1e-9)
+    _columns_equal_frames(late)
+    # a real jump of the device clock is still a reset
+    jump = late + [DecodedFrame(f.acc_mps2, host_time_s=f.host_time_s + 2.0, seq=f.seq, seq_modulus=f.seq_modulus,
+                                device_time_s=f.device_time_s + 900.0, rate_hz=f.rate_hz) for f in frames[:20]]
+    clock = ClockModel(100.0)
+    run(clock, jump)
+    assert clock.resets == 1

@@ -14,6 +14,7 @@ from holdtrack.model import G0, LinkEvent, RawPacket, SampleBlock
 from holdtrack.protocol import htp
 from holdtrack.sim import SCENARIOS, Scenario, Segment, random_scenario, simulate_session
 from holdtrack.sim.device import loss_mask
+from holdtrack.sim.signals import min_jerk
 
 QUIET_HOLD = Scenario("quiet", (
     Segment("move", 2.0),
@@ -261,3 +262,11 @@ def test_every_profile_decodes_back_to_the_signal(profile):
 def test_one_sample_profiles_refuse_batches():
     with pytest.raises(ConfigError):
         simulate_session("walk", profile="microbit", samples_per_packet=5)
+
+
+def test_min_jerk_stays_in_unit_interval_near_one():
+    # unclipped, the polynomial rounds above 1 for some u just below 1 and Slerp refused it (seed 7134 crashed)
+    u = np.linspace(0.999, 1.0, 200001)
+    s = min_jerk(u)
+    assert s.max() == 1.0 and s.min() >= 0.0
+    simulate_session(random_scenario(7134), seed=7134, rate_hz=100.0, packets=False)  # no ValueError
