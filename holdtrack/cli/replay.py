@@ -28,21 +28,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="recover everything readable from a damaged session file instead of failing")
 
 
-def _open_window(name: str, no_window: bool):
-    """The live plot window, same contract as ``holdtrack record``: ``holdtrack.plot.live.open_window(names)``
-    returning an object with ``update([LiveStatus])`` and optionally ``close()``; None when unavailable."""
-    import os
-
-    if no_window or not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        return None
-    try:
-        from holdtrack.plot import live  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    opener = getattr(live, "open_window", None)
-    return opener([name]) if opener is not None else None
-
-
 def _describe(event) -> str | None:
     from holdtrack.model import Hold
 
@@ -54,21 +39,24 @@ def _describe(event) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import io
     import time
 
     from holdtrack.cli._common import interactive, print_json
+    from holdtrack.cli.live import LiveDisplay
     from holdtrack.cli.analyze import format_table
     from holdtrack.session import read_session
     from holdtrack.sources.replay import ReplaySource
     from holdtrack.stream import StreamProcessor
 
     session = read_session(args.file, salvage=args.salvage)
-    source = ReplaySource(session, speed=args.speed, clock=time.monotonic, sleep=time.sleep,
-                          max_wait_s=args.max_wait if args.max_wait and args.max_wait > 0 else None)
     proc = StreamProcessor(session.info)
     live = interactive() and not args.json
-    window = _open_window(session.info.device.get("name") or args.file, args.no_window)
-    shown = time.monotonic()
+    # the live view of demo and record: a rolling plot window when a display exists, else the status line
+    display = LiveDisplay(f"holdtrack replay — {session.info.device.get('name') or args.file}", proc.rate_hz,
+                          window=not args.no_window, stream=sys.stderr if live else io.StringIO())
+    source = ReplaySource(session, speed=args.speed, clock=time.monotonic, sleep=display.sleep,
+                          max_wait_s=args.max_wait if args.max_wait and args.max_wait > 0 else None)
     interrupted = False
     try:
         for item in source:
@@ -76,21 +64,11 @@ def run(args: argparse.Namespace) -> int:
                 text = None if args.json else _describe(event)
                 if text:
                     print(("\r\x1b[K" if live else "") + text, flush=True)
-            if (live or window is not None) and time.monotonic() - shown >= 0.5:
-                shown = time.monotonic()
-                status = proc.status()
-                if window is not None:
-                    window.update([status])
-                if live:
-                    sys.stderr.write("\r" + status.line() + "\x1b[K")
-                    sys.stderr.flush()
+            display.update(proc)
     except KeyboardInterrupt:
         interrupted = True
     finally:
-        if window is not None and hasattr(window, "close"):
-            window.close()
-    if live:
-        sys.stderr.write("\r\x1b[K")
+        display.close()
     result = proc.finish()
     if interrupted:
         result.notes.append(f"replay interrupted at {result.duration_s:.1f} s")

@@ -163,3 +163,33 @@ def test_window_scrolls_between_notifications_under_xvfb(xvfb_display: str) -> N
     assert shown[-1] <= res["ring_t_last"]
     waiting = [b[1] > a[1] for a, b in zip(frames, frames[1:]) if a[0] == b[0]]  # no new samples in between
     assert sum(waiting) >= 3, "no frame scrolled on while the source waited"
+
+
+def test_replay_shows_the_rolling_window_under_xvfb(xvfb_display: str, tmp_path) -> None:
+    """``holdtrack replay FILE`` draws the same rolling live window as ``demo`` (not just a status panel), and
+    its result is the file's analysis."""
+    from holdtrack.analysis import analyze
+
+    path = tmp_path / "plank.htrec"
+    sim = subprocess.run([sys.executable, "-m", "holdtrack", "simulate", "plank", "--rate", "50", "-o", str(path)],
+                         cwd=REPO, env=_env(), capture_output=True, text=True, timeout=120)
+    assert sim.returncode == 0, sim.stderr
+    code = ("import sys, json\n"
+            "import holdtrack.plot.live as L\n"
+            "seen = []\n"
+            "close = L.LiveView.close\n"
+            "def counted(self):\n"
+            "    seen.append(self.frames)\n"
+            "    close(self)\n"
+            "L.LiveView.close = counted\n"
+            "from holdtrack.cli import main\n"
+            f"rc = main(['replay', {str(path)!r}, '--speed', '40', '--json'])\n"
+            "print(json.dumps({'rc': rc, 'frames': seen}), file=sys.stderr)\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=_env(DISPLAY=xvfb_display),
+                         capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr
+    info = json.loads(out.stderr.strip().splitlines()[-1])
+    assert info["rc"] == 0 and len(info["frames"]) == 1 and info["frames"][0] >= 20, info
+    got, want = json.loads(out.stdout), analyze(path).to_dict()
+    for key in ("samples", "gaps", "still_periods", "holds"):
+        assert got[key] == want[key], key
