@@ -95,6 +95,19 @@ def _open_window(names: list[str], args: argparse.Namespace) -> Any:
     return opener(names) if opener is not None else None
 
 
+def _open_live_view(recorder: Any, args: argparse.Namespace) -> Any:
+    """The rolling live plot window (:class:`holdtrack.plot.live.LiveView`) for one analysed device, or None
+    (no display, ``--no-window``, no analysis, or matplotlib unavailable)."""
+    if args.no_window or recorder.processor is None or not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return None
+    try:
+        from holdtrack.plot.live import LiveView, open_live_view
+    except ImportError:
+        return None
+    view = open_live_view(f"holdtrack record — {recorder.summary.device}", recorder.processor.rate_hz)
+    return view if isinstance(view, LiveView) else None
+
+
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
@@ -154,14 +167,23 @@ async def _record(args: argparse.Namespace, paths: list[Path] | None) -> list[An
             await r.start()
             started.append(r)
         runners = [asyncio.create_task(r.run(stop)) for r in recorders]
-        window = _open_window([r.summary.device for r in recorders], args)
+        # one device: the rolling live window of demo and replay; several: one status row per device
+        view = _open_live_view(recorders[0], args) if len(recorders) == 1 else None
+        window = None if view is not None else _open_window([r.summary.device for r in recorders], args)
         deadline = None if args.duration is None else loop.time() + args.duration
+        next_line = loop.time()
         while not stop.is_set():
-            wait = 0.5 if deadline is None else min(0.5, max(0.0, deadline - loop.time()))
+            step = 0.5 if view is None else view.min_interval_s
+            wait = step if deadline is None else min(step, max(0.0, deadline - loop.time()))
             try:
                 await asyncio.wait_for(stop.wait(), wait)
             except asyncio.TimeoutError:
                 pass
+            if view is not None:
+                view.feed(recorders[0].processor)  # new samples; a frame when one is due
+            if loop.time() < next_line and not (deadline is not None and loop.time() >= deadline):
+                continue
+            next_line = loop.time() + 0.5
             statuses = [r.status() for r in recorders]
             line = "  |  ".join(status_line(r.summary.device, st, r.summary.packets)
                                 for r, st in zip(recorders, statuses))
@@ -175,6 +197,8 @@ async def _record(args: argparse.Namespace, paths: list[Path] | None) -> list[An
             print(file=sys.stderr)
         if window is not None and hasattr(window, "close"):
             window.close()
+        if view is not None:
+            view.close()
         await asyncio.gather(*runners)
     finally:
         stop.set()

@@ -144,3 +144,48 @@ async def test_ctrl_c_stops_the_device_and_finalises_the_file(htp_device, tmp_pa
     assert f"recorded to {out}" in stdout.decode()
     code, _, err2 = await run_cli("record", "HoldTrack-Sim", "--output", str(out), "--duration", "1")
     _one_line_error(code, "", err2, "already exists")
+
+
+from tests.plot.test_live import xvfb_display  # noqa: E402,F401  (fixture)
+
+
+async def test_record_one_device_shows_the_rolling_live_window(bluez, tmp_path, xvfb_display):  # noqa: F811
+    """With a display, recording one device draws demo's rolling live window (LiveView) while it records;
+    the live result is still the file's analysis."""
+    import os
+    import sys
+
+    from holdtrack.analysis import analyze
+    from holdtrack.ble.peripheral import HtpPeripheral
+    from tests.ble.cli_helpers import REPO
+    from tests.ble.test_ble_record import move_then_hold
+
+    dev = await HtpPeripheral(adapter="hci1", signal=move_then_hold).start()
+    out = tmp_path / "live.htrec"
+    code = ("import sys, json\n"
+            "import holdtrack.plot.live as L\n"
+            "seen = []\n"
+            "close = L.LiveView.close\n"
+            "def counted(self):\n"
+            "    seen.append(self.frames)\n"
+            "    close(self)\n"
+            "L.LiveView.close = counted\n"
+            "from holdtrack.cli import main\n"
+            f"rc = main(['record', 'HoldTrack-Sim', '--duration', '6', '--output', {str(out)!r}, '--json'])\n"
+            "print(json.dumps({'rc': rc, 'frames': seen}), file=sys.stderr)\n")
+    env = {**os.environ, "DISPLAY": xvfb_display}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    env.pop("MPLBACKEND", None)
+    try:
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-c", code, cwd=str(REPO), env=env,
+                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        stdout, stderr = await asyncio.wait_for(proc.communicate(), 90)
+    finally:
+        await dev.stop()
+    assert proc.returncode == 0, stderr.decode()
+    info = json.loads(stderr.decode().strip().splitlines()[-1])
+    assert info["rc"] == 0 and len(info["frames"]) == 1 and info["frames"][0] >= 20, info
+    [live] = json.loads(stdout)
+    replay = analyze(out).to_dict()
+    for key in ("samples", "gaps", "still_periods", "holds"):
+        assert replay[key] == live[key], key
