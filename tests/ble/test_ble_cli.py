@@ -146,7 +146,7 @@ async def test_ctrl_c_stops_the_device_and_finalises_the_file(htp_device, tmp_pa
     _one_line_error(code, "", err2, "already exists")
 
 
-from tests.plot.test_live import xvfb_display  # noqa: E402,F401  (fixture)
+from tests.plot.test_live import counting_live_views, xvfb_display  # noqa: E402,F401  (fixture)
 
 
 async def test_record_one_device_shows_the_rolling_live_window(bluez, tmp_path, xvfb_display):  # noqa: F811
@@ -162,17 +162,7 @@ async def test_record_one_device_shows_the_rolling_live_window(bluez, tmp_path, 
 
     dev = await HtpPeripheral(adapter="hci1", signal=move_then_hold).start()
     out = tmp_path / "live.htrec"
-    code = ("import sys, json\n"
-            "import holdtrack.plot.live as L\n"
-            "seen = []\n"
-            "close = L.LiveView.close\n"
-            "def counted(self):\n"
-            "    seen.append(self.frames)\n"
-            "    close(self)\n"
-            "L.LiveView.close = counted\n"
-            "from holdtrack.cli import main\n"
-            f"rc = main(['record', 'HoldTrack-Sim', '--duration', '6', '--output', {str(out)!r}, '--json'])\n"
-            "print(json.dumps({'rc': rc, 'frames': seen}), file=sys.stderr)\n")
+    code = counting_live_views(["record", "HoldTrack-Sim", "--duration", "6", "--output", str(out), "--json"])
     env = {**os.environ, "DISPLAY": xvfb_display}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     env.pop("MPLBACKEND", None)

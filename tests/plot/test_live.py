@@ -165,6 +165,22 @@ def test_window_scrolls_between_notifications_under_xvfb(xvfb_display: str) -> N
     assert sum(waiting) >= 3, "no frame scrolled on while the source waited"
 
 
+def counting_live_views(argv: list[str]) -> str:
+    """Python code that runs ``holdtrack ARGV`` and prints ``{"rc", "frames"}`` as JSON on stderr, where
+    ``frames`` lists the frames drawn by each LiveView that was closed."""
+    return ("import sys, json\n"
+            "import holdtrack.plot.live as L\n"
+            "seen = []\n"
+            "close = L.LiveView.close\n"
+            "def counted(self):\n"
+            "    seen.append(self.frames)\n"
+            "    close(self)\n"
+            "L.LiveView.close = counted\n"
+            "from holdtrack.cli import main\n"
+            f"rc = main({argv!r})\n"
+            "print(json.dumps({'rc': rc, 'frames': seen}), file=sys.stderr)\n")
+
+
 def test_replay_shows_the_rolling_window_under_xvfb(xvfb_display: str, tmp_path) -> None:
     """``holdtrack replay FILE`` draws the same rolling live window as ``demo`` (not just a status panel), and
     its result is the file's analysis."""
@@ -174,17 +190,7 @@ def test_replay_shows_the_rolling_window_under_xvfb(xvfb_display: str, tmp_path)
     sim = subprocess.run([sys.executable, "-m", "holdtrack", "simulate", "plank", "--rate", "50", "-o", str(path)],
                          cwd=REPO, env=_env(), capture_output=True, text=True, timeout=120)
     assert sim.returncode == 0, sim.stderr
-    code = ("import sys, json\n"
-            "import holdtrack.plot.live as L\n"
-            "seen = []\n"
-            "close = L.LiveView.close\n"
-            "def counted(self):\n"
-            "    seen.append(self.frames)\n"
-            "    close(self)\n"
-            "L.LiveView.close = counted\n"
-            "from holdtrack.cli import main\n"
-            f"rc = main(['replay', {str(path)!r}, '--speed', '40', '--json'])\n"
-            "print(json.dumps({'rc': rc, 'frames': seen}), file=sys.stderr)\n")
+    code = counting_live_views(["replay", str(path), "--speed", "40", "--json"])
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=_env(DISPLAY=xvfb_display),
                          capture_output=True, text=True, timeout=180)
     assert out.returncode == 0, out.stderr
