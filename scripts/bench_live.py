@@ -9,7 +9,7 @@ Usage (from the repository root; needs Xvfb and python3-tk)::
 A private Xvfb server is started (``-displayfd``); each mode runs in a fresh interpreter with ``DISPLAY`` on it:
 
 * ``window``: ``holdtrack demo``'s live path, :class:`holdtrack.cli.live.LiveDisplay` (the rolling
-  acceleration window) fed by a seeded simulated HTP stream (``scripts/bench.py``'s ``Chain``: 200 Hz,
+  acceleration window) fed by a seeded simulated HTP stream (``scripts/bench_common.py``'s ``Chain``: 200 Hz,
   10 samples per notification) paced at ``--speed`` (1 = real time) by ``holdtrack.sources.replay.paced``.
   The loop's CPU (``time.process_time``) is split into source, pipeline (``StreamProcessor.push``),
   ``status()`` and window (drawing, less ``status()``); every frame's time is kept.
@@ -65,14 +65,14 @@ def proc_cpu_s(pid: int) -> float:
 # ------------------------------------------------------------------------------------------ child
 def child(mode: str, seconds: float, rate_hz: float, speed: float, fps: float) -> dict[str, Any]:
     """One paced run in this process (``mode`` "window" or "none"); returns the measurements."""
-    import holdtrack  # first: scripts/bench.py puts this checkout on sys.path, --before wants another
+    import holdtrack  # first: scripts/bench_common.py puts this checkout on sys.path, --before wants another
 
-    import bench
+    import bench_common
     from holdtrack.cli.live import LiveDisplay
     from holdtrack.sources.replay import paced
     from holdtrack.stream import StreamProcessor
 
-    chain = bench.Chain(rate_hz)
+    chain = bench_common.Chain(rate_hz)
     proc = StreamProcessor(chain.info)
     # --before checkouts may predate LiveDisplay's fps and sleep: then they get their defaults and time.sleep
     extra = {"fps": fps} if "fps" in inspect.signature(LiveDisplay).parameters else {}
@@ -287,19 +287,19 @@ def main() -> int:
     if args.child:
         print(json.dumps(child(args.child, args.seconds, args.rate, args.speed, args.fps)))
         return 0
-    import bench
+    import bench_common
 
     modes = [m for m in args.modes.split(",") if m]
     if unknown := set(modes) - set(MODES):
         ap.error(f"unknown modes {sorted(unknown)}")
-    r: dict[str, Any] = {"machine": bench.machine(), "rate_hz": args.rate, "speed": args.speed, "seconds": args.seconds}
+    r: dict[str, Any] = {"machine": bench_common.machine(), "rate_hz": args.rate, "speed": args.speed, "seconds": args.seconds}
     x = Xvfb()
     try:
         with tempfile.TemporaryDirectory(prefix="holdtrack-bench-live-") as tmp:
             session = None
             if any(m.startswith("replay") for m in modes):
                 session = Path(tmp) / "live.htrec"
-                bench.write_session(bench.Chain(args.rate), args.seconds, session)
+                bench_common.write_session(bench_common.Chain(args.rate), args.seconds, session)
             r["rows"] = {}
             for m in modes:
                 if args.before:
@@ -311,11 +311,7 @@ def main() -> int:
     r["summary"] = summary(r["rows"])
     print_table(r)
     if args.json:
-        text = json.dumps(r, indent=1)
-        if args.json == "-":
-            print(text)
-        else:
-            Path(args.json).write_text(text + "\n")
+        bench_common.write_json(r, args.json)
     return 0
 
 
