@@ -35,8 +35,6 @@ class FrameBatch:
     sigma_mps2 : (n,) window standard deviation, m/s² (nan where invalid)
     gravity_mps2 : (n, 3) window mean acceleration, m/s²
     sigma_short_mps2 : (n,) standard deviation over the last ``Ks`` frames (nan where incomplete)
-    tremor_mps2 : (n,) RMS of the physiological-tremor band (7-13 Hz, capped below Nyquist) over the window,
-        minus the sensor's white noise in that band (estimated from 15 Hz .. 0.45 fs when fs allows)
     """
 
     f0: int
@@ -44,7 +42,6 @@ class FrameBatch:
     sigma_mps2: NDArray[np.float64]
     gravity_mps2: NDArray[np.float64]
     sigma_short_mps2: NDArray[np.float64]  # the same statistic over a short window (~0.25 s), for boundaries
-    tremor_mps2: NDArray[np.float64]  # RMS of the 7-13 Hz band over the window (nan if the rate is too low)
 
     def __len__(self) -> int:
         return int(self.valid.shape[0])
@@ -76,40 +73,25 @@ class FrameFeatures:
         # near Nyquist a Butterworth rings for many samples after motion; there the sensor's own
         # anti-alias filter already bounds the band, so no extra low-pass is applied
         self._lp = StreamingSos(butter_sos(4, lowpass_hz, fs), 3) if lowpass_hz < 0.35 * fs else None
-        # physiological tremor band (loaded muscles: 8-12 Hz, algorithms.md §6); needs fs > ~18 Hz
-        hi = min(13.0, 0.45 * fs)
-        self._band = StreamingSos(butter_sos(4, (7.0, hi), fs, "bandpass"), 3) if hi > 8.0 else None
-        # a band above any body motion (15 Hz .. 0.45 fs) measures the sensor's white noise, so the tremor
-        # band's own noise can be subtracted: what remains is physiological tremor (needs fs > ~40 Hz)
-        top = 0.45 * fs
-        self._high = StreamingSos(butter_sos(2, (15.0, top), fs, "bandpass"), 3) if top > 18.0 else None
-        self.noise_ratio = (hi - 7.0) / (top - 15.0) if self._high is not None else float("nan")
-        self.noise_subtracted = self._high is not None
         self._ref: NDArray[np.float64] | None = None  # (3,) first low-passed sample, removed before squaring
-        # partial frame being filled: its grid index and samples (9, < D), ref already removed
+        # partial frame being filled: its grid index and samples (3, < D), ref already removed
         self._part_k0: int | None = None
-        self._part: NDArray[np.float64] = np.zeros((9, 0))
-        # sums of the last K-1 complete frames (12, <= K-1): see _frame_sums
-        self._hist: NDArray[np.float64] = np.zeros((12, 0))
+        self._part: NDArray[np.float64] = np.zeros((3, 0))
+        # sums of the last K-1 complete frames (6, <= K-1): see _frame_sums
+        self._hist: NDArray[np.float64] = np.zeros((6, 0))
         self._hist_end = -1  # frame index after the last history frame
 
     def push(self, piece: GridPiece) -> FrameBatch | None:
         """Add grid samples; returns features for every frame completed by them (or None)."""
         if piece.reset:
-            for flt in (self._lp, self._band, self._high):
-                if flt is not None:
-                    flt.reset()
+            if self._lp is not None:
+                self._lp.reset()
             self._ref, self._part_k0 = None, None
-            self._part, self._hist = np.zeros((9, 0)), np.zeros((12, 0))
+            self._part, self._hist = np.zeros((3, 0)), np.zeros((6, 0))
         m = piece.acc_mps2.shape[0]
-        # channels x samples: low-passed, tremor band, noise band (xyz each), filtered in place row block by row block
-        y = np.empty((9, m))
-        y.reshape(3, 3, m)[:] = piece.acc_mps2.T
-        for rows, flt in ((slice(0, 3), self._lp), (slice(3, 6), self._band), (slice(6, 9), self._high)):
-            if flt is not None:
-                flt.filter_rows(y[rows])
-            elif rows.start:
-                y[rows] = 0.0
+        y = np.array(piece.acc_mps2.T, dtype=np.float64, order="C")  # (3, m) axes x samples (a copy), low-passed in place
+        if self._lp is not None:
+            self._lp.filter_rows(y)
         if self._ref is None and m:
             self._ref = y[0:3, 0].copy()
         k0, D = piece.k0, self.D
@@ -117,10 +99,10 @@ class FrameFeatures:
         if self._part_k0 is None or self._part_k0 + self._part.shape[1] != k0:  # first piece, or a discontinuity
             first_boundary = -(-k0 // D) * D
             y = y[:, first_boundary - k0:]
-            self._part_k0, self._part = first_boundary, np.zeros((9, 0))
+            self._part_k0, self._part = first_boundary, np.zeros((3, 0))
         if y.shape[1] == 0:
             return None
-        y[0:3] -= self._ref[:, None]  # type: ignore[index]
+        y -= self._ref[:, None]  # type: ignore[index]
         f_start = self._part_k0 // D
         sums = []
         r = self._part.shape[1]
@@ -141,10 +123,10 @@ class FrameFeatures:
         return self._windows(f_start, s)
 
     def _windows(self, f_start: int, s: NDArray[np.float64]) -> FrameBatch:
-        """Window statistics of the frames ``f_start ..`` with sums ``s`` (12, n), after the kept history."""
+        """Window statistics of the frames ``f_start ..`` with sums ``s`` (6, n), after the kept history."""
         n, K, Ks, D = s.shape[1], self.K, self.Ks, self.D
         if self._hist_end != f_start:  # history frames must be contiguous with this batch
-            self._hist = np.zeros((12, 0))
+            self._hist = np.zeros((6, 0))
         h = self._hist.shape[1]
         a = np.concatenate((self._hist, s), axis=1) if h else s
         self._hist = a[:, max(0, h + n - (K - 1)):].copy()
@@ -152,11 +134,11 @@ class FrameFeatures:
         if n <= _TINY:
             return self._windows_tiny(f_start, a, h, n)
         valid = np.zeros(n, dtype=bool)
-        sigma, sigma_short, tremor = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+        sigma, sigma_short = np.full(n, np.nan), np.full(n, np.nan)
         grav = np.full((n, 3), np.nan)
         i_s, i_l = max(0, Ks - 1 - h), max(0, K - 1 - h)  # first batch frame ending a complete window
         if i_s >= n:
-            return FrameBatch(f_start, valid, sigma, grav, sigma_short, tremor)
+            return FrameBatch(f_start, valid, sigma, grav, sigma_short)
         # window sums in a fixed order (frame p, p-1, ..., p-K+1): bit-identical whatever the chunking;
         # after Ks terms the running sum is the short window's
         w = a[:, h + i_s:h + n].copy()
@@ -164,7 +146,7 @@ class FrameFeatures:
             w += a[:, h + i_s - j:h + n - j]
         sigma_short[i_s:] = _sigma(w, float(Ks * D))
         if i_l >= n:
-            return FrameBatch(f_start, valid, sigma, grav, sigma_short, tremor)
+            return FrameBatch(f_start, valid, sigma, grav, sigma_short)
         w = w[:, i_l - i_s:]
         for j in range(Ks, K):
             w += a[:, h + i_l - j:h + n - j]
@@ -172,12 +154,7 @@ class FrameFeatures:
         valid[i_l:] = True
         sigma[i_l:] = _sigma(w, N)
         grav[i_l:] = (w[0:3] / N).T + self._ref  # type: ignore[operator]
-        if self._band is not None:
-            p_t = (w[6] + w[7] + w[8]) / N
-            if self._high is not None:  # subtract the white-noise share measured above body motion
-                p_t = np.maximum(p_t - self.noise_ratio * (w[9] + w[10] + w[11]) / N, 0.0)
-            tremor[i_l:] = np.sqrt(p_t)
-        return FrameBatch(f_start, valid, sigma, grav, sigma_short, tremor)
+        return FrameBatch(f_start, valid, sigma, grav, sigma_short)
 
     def _windows_tiny(self, f_start: int, a: NDArray[np.float64], h: int, n: int) -> FrameBatch:
         """:meth:`_windows` for a few frames: one running sum per frame, statistics in Python floats.
@@ -189,31 +166,23 @@ class FrameFeatures:
         Ns, N = float(Ks * D), float(K * D)
         nan = math.nan
         ref = self._ref.tolist()  # type: ignore[union-attr]
-        valid, sigma, sigma_short, tremor, grav = [], [], [], [], []
+        valid, sigma, sigma_short, grav = [], [], [], []
         for p in range(h, h + n):
             m = min(p + 1, K)  # frames available for this window
             if m < Ks:
-                valid.append(False), sigma.append(nan), sigma_short.append(nan), tremor.append(nan)
-                grav.append((nan, nan, nan))
+                valid.append(False), sigma.append(nan), sigma_short.append(nan), grav.append((nan, nan, nan))
                 continue
-            cum = np.add.accumulate(a[:, p + 1 - m:p + 1][:, ::-1], axis=1)  # (12, m): cum[:, j] sums j+1 frames
-            sigma_short.append(_sigma_py(cum[:6, Ks - 1].tolist(), Ns))
+            cum = np.add.accumulate(a[:, p + 1 - m:p + 1][:, ::-1], axis=1)  # (6, m): cum[:, j] sums j+1 frames
+            sigma_short.append(_sigma_py(cum[:, Ks - 1].tolist(), Ns))
             if m < K:
-                valid.append(False), sigma.append(nan), tremor.append(nan), grav.append((nan, nan, nan))
+                valid.append(False), sigma.append(nan), grav.append((nan, nan, nan))
                 continue
             w = cum[:, K - 1].tolist()
             valid.append(True)
             sigma.append(_sigma_py(w, N))
             grav.append((w[0] / N + ref[0], w[1] / N + ref[1], w[2] / N + ref[2]))
-            if self._band is None:
-                tremor.append(nan)
-                continue
-            p_t = (w[6] + w[7] + w[8]) / N
-            if self._high is not None:
-                p_t = _max0(p_t - self.noise_ratio * (w[9] + w[10] + w[11]) / N)
-            tremor.append(math.sqrt(p_t) if p_t >= 0.0 else nan)
         return FrameBatch(f_start, np.array(valid, dtype=bool), np.array(sigma), np.array(grav, dtype=np.float64),
-                          np.array(sigma_short), np.array(tremor))
+                          np.array(sigma_short))
 
 
 _TINY = 4  # batches of at most this many frames take the per-frame path
@@ -232,23 +201,22 @@ def _sigma_py(w: list[float], N: float) -> float:
 
 
 def _frame_sums(x: NDArray[np.float64], D: int) -> NDArray[np.float64]:
-    """Per-frame sums of ``x`` (9, n*D) in sample order: (12, n).
+    """Per-frame sums of ``x`` (3, n*D) in sample order: (6, n).
 
-    Rows 0-2: sum of the low-passed acceleration; rows 3-11: sums of squares of the low-passed, tremor-band
-    and noise-band channels (the only sums the statistics use).
+    Rows 0-2: sums of the low-passed acceleration; rows 3-5: sums of its squares.
     """
     n = x.shape[1] // D
     if n <= _TINY:  # few frames: one running sum (accumulate adds strictly left to right, like the loop)
-        z = np.concatenate((x[0:3], np.square(x)))
-        return np.add.accumulate(z.reshape(12, n, D), axis=2)[:, :, -1]
-    out = np.empty((12, n))
-    out[0:3] = _ordered_sum(x[0:3].reshape(3, n, D))
-    out[3:12] = _ordered_sum(np.square(x).reshape(9, n, D))
+        z = np.concatenate((x, np.square(x)))
+        return np.add.accumulate(z.reshape(6, n, D), axis=2)[:, :, -1]
+    out = np.empty((6, n))
+    out[0:3] = _ordered_sum(x.reshape(3, n, D))
+    out[3:6] = _ordered_sum(np.square(x).reshape(3, n, D))
     return out
 
 
 def _sigma(w: NDArray[np.float64], N: float) -> NDArray[np.float64]:
-    """Total standard deviation from window sums ``w`` (12, n) over ``N`` samples: (n,)."""
+    """Total standard deviation from window sums ``w`` (6, n) over ``N`` samples: (n,)."""
     mean = w[0:3] / N
     var = np.maximum(w[3:6] / N - mean**2, 0.0)
     return np.sqrt(var[0] + var[1] + var[2])

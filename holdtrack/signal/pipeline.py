@@ -138,7 +138,6 @@ class Pipeline:
                                                        wobble_detect_mps2=cfg.wobble_detect_mps2))
         self.buffer = SampleBuffer(max_samples=int(cfg.max_hold_buffer_s * self.fs))
         self.noise_floor_mps2: float | None = None
-        self.tremor_floor_mps2: float | None = None
         self._last_sigma: float | None = None
         self._last_frame = -1
         self._prov: tuple[tuple[int, int], str] | None = None  # (open period start, second) -> provisional kind
@@ -166,7 +165,7 @@ class Pipeline:
                 self._trace["acc"].append(piece.acc_mps2)
                 self._trace["gyro"].append(piece.gyro_dps)
             if batch is not None and len(batch):
-                still, noise, tfloor = self._decide(batch)
+                still, noise = self._decide(batch)
                 if self._trace is not None:
                     tr = self._trace
                     tr["f"].append(np.arange(batch.f0, batch.f0 + len(batch)))
@@ -176,7 +175,7 @@ class Pipeline:
                     tr["grav"].append(batch.gravity_mps2)
                     tr["noise"].append(noise)
                 self._last_frame = batch.f0 + len(batch) - 1
-                out.extend(self._finish(self.segmenter.push(batch, still, np.array([noise, tfloor]).T)))
+                out.extend(self._finish(self.segmenter.push(batch, still, noise)))
             self._trim()
         self.events.extend(out)
         return out
@@ -260,7 +259,7 @@ class Pipeline:
             return "rest"
         return classify_still(acc_mps2, self.fs)[0]
 
-    def _decide(self, batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _decide(self, batch) -> tuple[np.ndarray, np.ndarray]:
         """Per-frame still decision and the causal noise floor (running minimum of valid sigmas)."""
         if len(batch) == 1:
             one = self._decide_one(batch)
@@ -273,32 +272,22 @@ class Pipeline:
         if v.any():
             self.noise_floor_mps2 = float(noise[-1])
             self._last_sigma = float(sig[v][-1])
-        trem = batch.tremor_mps2
-        tv = v & np.isfinite(trem)
-        tprev = np.inf if self.tremor_floor_mps2 is None else self.tremor_floor_mps2
-        tfloor = np.minimum.accumulate(np.concatenate(([tprev], np.where(tv, trem, np.inf))))[1:]
-        if tv.any():
-            self.tremor_floor_mps2 = float(tfloor[-1])
         thr = self._still_threshold(noise)
         with np.errstate(invalid="ignore"):
-            return v & (sig < thr), noise, tfloor
+            return v & (sig < thr), noise
 
-    def _decide_one(self, batch) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    def _decide_one(self, batch) -> tuple[np.ndarray, np.ndarray] | None:
         """:meth:`_decide` for one frame with Python floats (the same min / max operations), None if a value is nan."""
-        v, s, t = bool(batch.valid[0]), float(batch.sigma_mps2[0]), float(batch.tremor_mps2[0])
+        v, s = bool(batch.valid[0]), float(batch.sigma_mps2[0])
         prev = math.inf if self.noise_floor_mps2 is None else self.noise_floor_mps2
-        tprev = math.inf if self.tremor_floor_mps2 is None else self.tremor_floor_mps2
-        if math.isnan(prev) or math.isnan(tprev) or (v and math.isnan(s)):
+        if math.isnan(prev) or (v and math.isnan(s)):
             return None
         noise = min(prev, s) if v else prev
-        tfloor = min(tprev, t) if v and math.isfinite(t) else tprev
         if v:
             self.noise_floor_mps2, self._last_sigma = noise, s
-            if math.isfinite(t):
-                self.tremor_floor_mps2 = tfloor
         cfg = self.config
         thr = max(cfg.still_threshold_mps2, cfg.still_noise_factor * min(noise if noise != math.inf else 0.0, cfg.noise_cap_mps2))
-        return np.array([v and s < thr]), np.array([noise]), np.array([tfloor])
+        return np.array([v and s < thr]), np.array([noise])
 
     def _finish(self, closed: list[ClosedPeriod]) -> list[Event]:
         out: list[Event] = []

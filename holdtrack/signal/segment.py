@@ -69,8 +69,6 @@ class ClosedPeriod:
     wobbles: int
     wobble_frames: int
     noise_floor_mps2: float  # causal noise-floor estimate at the frame where the close was decided
-    tremor_median_mps2: float = float("nan")  # median 7-13 Hz band RMS over the still frames
-    tremor_floor_mps2: float = float("nan")  # causal estimate of that band's resting level at the close
 
 
 @dataclass
@@ -91,7 +89,6 @@ class _Open:
     start_f: int
     ref_g: NDArray[np.float64]
     sigmas: list[NDArray[np.float64]] = field(default_factory=list)
-    tremors: list[NDArray[np.float64]] = field(default_factory=list)
     wobbles: int = 0
     wobble_frames: int = 0
     last_hot_f: int = -(10**12)  # last frame whose short window was above the wobble level
@@ -108,12 +105,12 @@ class HoldSegmenter:
         self.open: _Open | None = None
         self.pend_start = 0
         self.pend_len = 0
-        self.pend_nf = (float("nan"), float("nan"))
+        self.pend_nf = float("nan")
         self.last_end_f = -(10**12)
         self.next_f = 0
         self._nf: NDArray[np.float64] = np.zeros(0)
         self._nf_f0 = 0
-        self._nf_last = (float("nan"), float("nan"))
+        self._nf_last = float("nan")
         self._short = FrameSeries()  # short-window sigma, for placing boundaries
         self._thr: NDArray[np.float64] = np.zeros(0)
 
@@ -121,7 +118,7 @@ class HoldSegmenter:
     def push(self, batch: FrameBatch, still: NDArray[np.bool_], noise: NDArray[np.float64]) -> list[ClosedPeriod]:
         """Advance over a batch of frames.
 
-        ``still`` is the per-frame still decision, ``noise`` (n, 2) the causal resting levels per frame (m/s²): window sigma, tremor band.
+        ``still`` (n,) is the per-frame still decision, ``noise`` (n,) the causal noise floor per frame (m/s²).
         """
         out: list[ClosedPeriod] = []
         n = len(batch)
@@ -137,7 +134,7 @@ class HoldSegmenter:
                 self._still_run(batch, int(a), int(b), out)
             else:
                 self._moving_run(batch, int(a), int(b), out)
-        self._nf_last = (float(noise[-1, 0]), float(noise[-1, 1]))
+        self._nf_last = float(noise[-1])
         keep = self.open.start_f if self.open is not None else self.next_f
         self._short.trim(keep - 2 * self.p.K - self.p.wobble_frames)
         return out
@@ -172,10 +169,10 @@ class HoldSegmenter:
             return e
         return lo + int(cold[-1]) + 1
 
-    def _nf_at(self, f: int) -> tuple[float, float]:
+    def _nf_at(self, f: int) -> float:
         i = f - self._nf_f0
         if 0 <= i < self._nf.shape[0]:
-            return float(self._nf[i, 0]), float(self._nf[i, 1])
+            return float(self._nf[i])
         return self._nf_last
 
     def signal_loss(self, end_f: int) -> list[ClosedPeriod]:
@@ -197,12 +194,6 @@ class HoldSegmenter:
         if self.open is None:
             return None
         return self.open.start_f, self.open.wobbles + len(self.open.hot_starts)
-
-    def provisional_tremor(self) -> float:
-        if self.open is None or not self.open.tremors:
-            return float("nan")
-        t = np.concatenate(self.open.tremors)
-        return float(np.nanmedian(t)) if np.isfinite(t).any() else float("nan")
 
     def provisional_sigma(self) -> float | None:
         if self.open is None or not self.open.sigmas:
@@ -268,7 +259,6 @@ class HoldSegmenter:
         op = self.open
         assert op is not None
         op.sigmas.append(batch.sigma_mps2[a:b])
-        op.tremors.append(batch.tremor_mps2[a:b])
         with np.errstate(invalid="ignore"):
             hot = batch.sigma_short_mps2[a:b] > self.p.wobble_detect_mps2
         idx = batch.f0 + a + np.flatnonzero(hot)
@@ -280,7 +270,7 @@ class HoldSegmenter:
             op.last_hot_f = int(idx[-1])
 
     def _close(self, end_f: int, ended_by: Literal["motion", "tilt", "signal_loss", "end_of_data"],
-               nf: tuple[float, float]) -> list[ClosedPeriod]:
+               nf: float) -> list[ClosedPeriod]:
         op = self.open
         assert op is not None
         self.open = None
@@ -294,6 +284,4 @@ class HoldSegmenter:
         # often shows there first)
         wob = op.wobbles + sum(1 for f in op.hot_starts if f < end_f)
         wob_frames = op.wobble_frames + (int(np.count_nonzero(np.concatenate(op.hot_frames) < end_f)) if op.hot_frames else 0)
-        trem = np.concatenate(op.tremors) if op.tremors else np.zeros(0)
-        tmed = float(np.nanmedian(trem)) if trem.size and np.isfinite(trem).any() else float("nan")
-        return [ClosedPeriod(op.start_f, end_f, ended_by, med, wob, wob_frames, nf[0], tmed, nf[1])]
+        return [ClosedPeriod(op.start_f, end_f, ended_by, med, wob, wob_frames, nf)]

@@ -68,7 +68,7 @@ def test_grid_small_blocks_equal_whole(fs: float, n: int, seed: int, gyro: bool,
 
 def _features_run(fs: float, x: np.ndarray, cuts, k_start: int) -> dict[str, np.ndarray]:
     ff = FrameFeatures(fs)
-    got: dict[str, list[np.ndarray]] = {"f": [], "valid": [], "sigma": [], "grav": [], "short": [], "tremor": []}
+    got: dict[str, list[np.ndarray]] = {"f": [], "valid": [], "sigma": [], "grav": [], "short": []}
     for a, b in cuts:
         batch = ff.push(GridPiece(k_start + a, x[a:b], None, a == 0))
         if batch is not None:
@@ -77,7 +77,6 @@ def _features_run(fs: float, x: np.ndarray, cuts, k_start: int) -> dict[str, np.
             got["sigma"].append(batch.sigma_mps2)
             got["grav"].append(batch.gravity_mps2)
             got["short"].append(batch.sigma_short_mps2)
-            got["tremor"].append(batch.tremor_mps2)
     return {k: np.concatenate(v) if v else np.zeros(0) for k, v in got.items()}
 
 
@@ -128,4 +127,4 @@ def test_pipeline_trace_one_notification_at_a_time(fs: float, seed: int, gyro: b
     for name in ("frame_t_s", "sigma_mps2", "threshold_mps2", "still", "gravity_mps2", "noise_floor_mps2", "acc_mps2"):
         assert getattr(tw, name).tobytes() == getattr(tc, name).tobytes(), name
     assert sorted(runs[0].events, key=_event_key) == sorted(runs[1].events, key=_event_key)
-    assert (runs[0].noise_floor_mps2, runs[0].tremor_floor_mps2) == (runs[1].noise_floor_mps2, runs[1].tremor_floor_mps2)
+    assert runs[0].noise_floor_mps2 == runs[1].noise_floor_mps2
