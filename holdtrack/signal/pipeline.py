@@ -261,10 +261,10 @@ class Pipeline:
 
     def _decide(self, batch) -> tuple[np.ndarray, np.ndarray]:
         """Per-frame still decision and the causal noise floor (running minimum of valid sigmas)."""
-        if len(batch) == 1:
-            one = self._decide_one(batch)
-            if one is not None:
-                return one
+        if len(batch) <= 4:
+            few = self._decide_few(batch)
+            if few is not None:
+                return few
         sig = batch.sigma_mps2
         v = batch.valid
         prev = np.inf if self.noise_floor_mps2 is None else self.noise_floor_mps2
@@ -276,18 +276,24 @@ class Pipeline:
         with np.errstate(invalid="ignore"):
             return v & (sig < thr), noise
 
-    def _decide_one(self, batch) -> tuple[np.ndarray, np.ndarray] | None:
-        """:meth:`_decide` for one frame with Python floats (the same min / max operations), None if a value is nan."""
-        v, s = bool(batch.valid[0]), float(batch.sigma_mps2[0])
+    def _decide_few(self, batch) -> tuple[np.ndarray, np.ndarray] | None:
+        """:meth:`_decide` for a few frames with Python floats (the same min / max operations), None if a value is nan."""
         prev = math.inf if self.noise_floor_mps2 is None else self.noise_floor_mps2
-        if math.isnan(prev) or (v and math.isnan(s)):
+        if math.isnan(prev):
             return None
-        noise = min(prev, s) if v else prev
-        if v:
-            self.noise_floor_mps2, self._last_sigma = noise, s
         cfg = self.config
-        thr = max(cfg.still_threshold_mps2, cfg.still_noise_factor * min(noise if noise != math.inf else 0.0, cfg.noise_cap_mps2))
-        return np.array([v and s < thr]), np.array([noise])
+        still, noise, last = [], [], None
+        for v, s in zip(batch.valid.tolist(), batch.sigma_mps2.tolist()):
+            if v:
+                if math.isnan(s):
+                    return None
+                prev, last = min(prev, s), s
+            thr = max(cfg.still_threshold_mps2, cfg.still_noise_factor * min(prev if prev != math.inf else 0.0, cfg.noise_cap_mps2))
+            still.append(v and s < thr)
+            noise.append(prev)
+        if last is not None:
+            self.noise_floor_mps2, self._last_sigma = prev, last
+        return np.array(still, dtype=bool), np.array(noise)
 
     def _finish(self, closed: list[ClosedPeriod]) -> list[Event]:
         out: list[Event] = []

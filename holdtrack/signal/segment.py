@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 from holdtrack.signal.features import FrameBatch
 
 MOVING, STILL, PENDING = 0, 1, 2
+_FEW = 4  # batches of at most this many frames go frame by frame (live: 1-2 frames per notification)
 _TILT_MARGIN = 1e-9  # a scalar cosine this close to the tilt limit is left to the array path (its rounding decides)
 
 
@@ -126,56 +127,50 @@ class HoldSegmenter:
         n = len(batch)
         if n == 0:
             return out
-        if n == 1:
-            return self._push_one(batch, bool(still[0]), noise)
         self.next_f = batch.f0 + n
         self._nf, self._nf_f0 = noise, batch.f0
         self._short.append(batch.f0, batch.sigma_short_mps2)
-        change = np.flatnonzero(np.diff(still.astype(np.int8))) + 1
-        bounds = np.concatenate(([0], change, [n]))
-        for a, b in zip(bounds[:-1], bounds[1:]):
-            if still[a]:
-                self._still_run(batch, int(a), int(b), out)
-            else:
-                self._moving_run(batch, int(a), int(b), out)
+        if n <= _FEW:
+            for i, st in enumerate(still.tolist()):
+                self._frame(batch, i, st, out)
+        else:
+            change = np.flatnonzero(np.diff(still.astype(np.int8))) + 1
+            bounds = np.concatenate(([0], change, [n]))
+            for a, b in zip(bounds[:-1], bounds[1:]):
+                if still[a]:
+                    self._still_run(batch, int(a), int(b), out)
+                else:
+                    self._moving_run(batch, int(a), int(b), out)
         self._nf_last = float(noise[-1])
         keep = self.open.start_f if self.open is not None else self.next_f
         self._short.trim(keep - 2 * self.p.K - self.p.wobble_frames)
         return out
 
-    def _push_one(self, batch: FrameBatch, still: bool, noise: NDArray[np.float64]) -> list[ClosedPeriod]:
-        """:meth:`push` for one frame (live: one frame per notification) without the run bookkeeping.
+    def _frame(self, batch: FrameBatch, i: int, still: bool, out: list[ClosedPeriod]) -> None:
+        """Frame ``i`` of the batch alone, as a run of one frame (runs are chunk-invariant, so this is exact).
 
         The common cases are handled with Python floats: moving on, and a still frame inside a period whose
-        gravity is clearly within the tilt limit; every other case takes the array path's run methods.
+        gravity is clearly within the tilt limit; every other case takes the run methods.
         """
-        out: list[ClosedPeriod] = []
-        self.next_f = batch.f0 + 1
-        self._nf, self._nf_f0 = noise, batch.f0
-        self._short.append(batch.f0, batch.sigma_short_mps2)
         if still:
-            if not self._still_one(batch):
-                self._still_run(batch, 0, 1, out)
+            if not self._still_one(batch, i):
+                self._still_run(batch, i, i + 1, out)
         elif self.mode != MOVING:
-            self._moving_run(batch, 0, 1, out)
-        self._nf_last = float(noise[0])
-        keep = self.open.start_f if self.open is not None else self.next_f
-        self._short.trim(keep - 2 * self.p.K - self.p.wobble_frames)
-        return out
+            self._moving_run(batch, i, i + 1, out)
 
-    def _still_one(self, batch: FrameBatch) -> bool:
-        """A still frame that continues a still period within the tilt limit: collect it, True; else False."""
+    def _still_one(self, batch: FrameBatch, i: int) -> bool:
+        """Still frame ``i`` continuing a still period within the tilt limit: collect it, True; else False."""
         op = self.open
         if self.mode != STILL or op is None:
             return False
-        gx, gy, gz = batch.gravity_mps2[0].tolist()
+        gx, gy, gz = batch.gravity_mps2[i].tolist()
         rx, ry, rz = op.ref_g.tolist()
         cos = (gx * rx + gy * ry + gz * rz) / max(math.sqrt(gx * gx + gy * gy + gz * gz), 1e-12)
         if not cos - self.p.tilt_cos > _TILT_MARGIN:  # tilted, nan, or too close to call in other rounding
             return False
-        op.sigmas.append(batch.sigma_mps2)
-        if batch.sigma_short_mps2[0] > self.p.wobble_detect_mps2:  # as _collect: one hot frame
-            f = batch.f0
+        op.sigmas.append(batch.sigma_mps2[i:i + 1])
+        if batch.sigma_short_mps2[i] > self.p.wobble_detect_mps2:  # as _collect: one hot frame
+            f = batch.f0 + i
             if f - op.last_hot_f > self.p.wobble_frames:
                 op.hot_starts.append(f)
             op.hot_frames.append(np.array([f], dtype=np.int64))

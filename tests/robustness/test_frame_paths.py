@@ -1,4 +1,4 @@
-"""HoldSegmenter's one-frame path (live: one frame per notification) equals its array path bit for bit.
+"""HoldSegmenter's frame-by-frame path (batches of <= 4 frames; live: 1-2 per notification) equals its run path.
 
 Random frame sequences (still and moving runs, wobbles, violent frames, tilts, gravity right at the tilt
 limit, hot short windows, signal losses) are pushed whole, frame by frame and in random chunks; the closed
@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from holdtrack.signal.features import FrameBatch
+from holdtrack.signal.pipeline import Pipeline
 from holdtrack.signal.segment import PENDING, HoldSegmenter, SegmenterParams
 
 TILT_DEG = 30.0
@@ -73,3 +74,39 @@ def test_one_frame_pushes_equal_array_pushes(seed: int, n: int, sizes: list[int]
     want = _run(fr, whole_cuts, losses)
     assert _run(fr, one_cuts, losses) == want
     assert _run(fr, cuts, losses) == want
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.sampled_from([0.0, 0.001, 0.005, 0.02, 0.09, 0.1, 0.5, 0.59, 0.6, 0.61, 3.0,
+                                                          math.inf, math.nan])), min_size=1, max_size=60),
+       st.lists(st.integers(1, 6), min_size=1, max_size=5))
+def test_decide_few_frames_equals_array(frames: list[tuple[bool, float]], sizes: list[int]) -> None:
+    """Pipeline._decide: Python-float path (<= 4 frames) against the array path, in any chunking."""
+    valid = np.array([v for v, _ in frames])
+    sigma = np.array([s for _, s in frames])
+    grav = np.zeros((len(frames), 3))
+
+    def run(cuts: list[tuple[int, int]], pipeline: type[Pipeline] = Pipeline) -> str:
+        p = pipeline(rate_hz=100.0)
+        got = []
+        for a, b in cuts:
+            batch = FrameBatch(a, valid[a:b].copy(), sigma[a:b].copy(), grav[a:b], sigma[a:b].copy())
+            still, noise = p._decide(batch)
+            assert still.dtype == bool and noise.dtype == np.float64
+            got.append((still.tolist(), noise.tolist(), p.noise_floor_mps2, p._last_sigma))
+        return repr((sum((g[0] for g in got), []), sum((g[1] for g in got), []), got[-1][2:]))
+
+    n, cuts, i, j = len(frames), [], 0, 0
+    while i < n:
+        cuts.append((i, min(n, i + sizes[j % len(sizes)])))
+        i, j = cuts[-1][1], j + 1
+    want = run([(0, n)], _ArrayOnly)
+    assert run(cuts) == want
+    assert run([(k, k + 1) for k in range(n)]) == want
+
+
+class _ArrayOnly(Pipeline):
+    """A pipeline whose still decision always takes the array path."""
+
+    def _decide_few(self, batch):  # type: ignore[no-untyped-def]
+        return None
