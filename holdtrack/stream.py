@@ -24,6 +24,11 @@ from holdtrack.sources.base import Item, StreamInfo
 
 
 _RUN_PACKETS = 2048  # packets decoded and timed at once by push_all
+_HELD_PACKETS = 64  # most packets a deferring processor holds back, whatever their times
+
+#: how far behind the input live paths let the pipeline run (s of host time): packets received within this
+#: span are decoded, timed and analysed together (see ``StreamProcessor(defer_s=...)``)
+LIVE_DEFER_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -62,11 +67,16 @@ class StreamProcessor:
     config : pipeline configuration (defaults if None)
     trace : record what the detector saw (:class:`~holdtrack.signal.pipeline.Trace`) for plots
     batch_samples : hold samples back and push them to the pipeline in batches of at least this many (files:
-        much less per-call overhead, identical results); 0 = push at once (live)
+        much less per-call overhead, identical results); 0 = push at once
+    defer_s : hold packets back until they span this many seconds of host time (or 64 packets), then decode,
+        time and analyse them together, as columns (live: a fraction of the per-notification cost; identical
+        results). :meth:`status`, :meth:`catch_up`, link events and :meth:`finish` process held packets
+        first, so what a display shows is never behind; only the events returned by :meth:`push` come up
+        to ``defer_s`` later. 0 = process each packet as it comes.
     """
 
     def __init__(self, info: StreamInfo, config: PipelineConfig | None = None, *, trace: bool = False,
-                 batch_samples: int = 0) -> None:
+                 batch_samples: int = 0, defer_s: float = 0.0) -> None:
         self.info = info
         self.config = config or PipelineConfig()
         self.decoder: CountingDecoder | None = None
@@ -87,26 +97,52 @@ class StreamProcessor:
         self._pending_n = 0
         self._live: tuple[int, int, Any] | None = None  # (open period's start frame, samples pushed, ProvisionalScorer)
         self._live_at = -1.0
+        self.defer_s = float(defer_s)
+        self._held: list[RawPacket] = []
+        self._unreported: list[Event] = []  # events processed by status(): returned by the next push / catch_up
 
     # ------------------------------------------------------------------ input
     def push(self, item: Item) -> list[Event]:
         """Feed one packet, sample block or link event; returns the events it finalised."""
-        if isinstance(item, SampleBlock):
-            return self._feed(item)
         if isinstance(item, RawPacket):
             if self.decoder is None:
                 raise ConfigError("this stream has no device profile, so it cannot decode packets")
-            out: list[Event] = []
-            for frame in self.decoder.feed(item):
-                out.extend(self._feed(self.clock.push(frame)))
-            return out
+            if self.defer_s > 0.0:
+                held = self._held
+                held.append(item)
+                if len(held) >= _HELD_PACKETS or item.host_time_s - held[0].host_time_s >= self.defer_s:
+                    return self.catch_up()
+                return self.catch_up() if self._unreported else []
+            return self._feed_one(item)
+        out = self.catch_up() if self._held or self._unreported else []
+        if isinstance(item, SampleBlock):
+            return out + self._feed(item)
         if isinstance(item, LinkEvent):
             self.link_events.append(item)
-            out = self._drain()
+            out += self._drain()
             if item.kind == "link_lost":
                 self.pipeline.mark_signal_loss()
             return out
         raise TypeError(f"cannot process {type(item).__name__}")
+
+    def catch_up(self) -> list[Event]:
+        """Process the packets held back by ``defer_s`` now; returns the events they finalised."""
+        out, self._unreported = self._unreported, []
+        held, self._held = self._held, []
+        if len(held) == 1:  # e.g. a display asking after every notification: the scalar path is cheaper
+            out += self._feed_one(held[0])
+        elif held:
+            n = len(self.pipeline.events)
+            self.push_all(_as_batches(held))
+            out += self.pipeline.events[n:]
+        return out
+
+    def _feed_one(self, packet: RawPacket) -> list[Event]:
+        assert self.decoder is not None
+        out: list[Event] = []
+        for frame in self.decoder.feed(packet):
+            out.extend(self._feed(self.clock.push(frame)))
+        return out
 
     def _feed(self, block: SampleBlock) -> list[Event]:
         if self.batch_samples <= 0:
@@ -188,6 +224,8 @@ class StreamProcessor:
     # ------------------------------------------------------------------ output
     def status(self) -> LiveStatus:
         """Live state for a status line or a live plot (outside the chunk-invariance guarantee)."""
+        if self._held:
+            self._unreported = self.catch_up()
         st = self.pipeline.state()
         g = self.pipeline.grid
         rate = (g.samples - 1) / st.t_s if st.t_s > 0 and g.samples > 1 else None
@@ -233,6 +271,22 @@ class StreamProcessor:
         """Flush the pipeline and build the result."""
         from holdtrack.analysis import AnalysisResult
 
+        self.catch_up()
         self._drain()
         self.pipeline.flush()
         return AnalysisResult.from_processor(self)
+
+
+def _as_batches(packets: list[RawPacket]) -> list[PacketBatch]:
+    """Consecutive packets of one characteristic joined into :class:`PacketBatch` runs (arrival order kept)."""
+    out: list[PacketBatch] = []
+    i = 0
+    while i < len(packets):
+        char, j = packets[i].characteristic, i + 1
+        while j < len(packets) and packets[j].characteristic == char:
+            j += 1
+        run = packets[i:j]
+        out.append(PacketBatch(char, [p.host_time_s for p in run], [len(p.payload) for p in run],
+                               b"".join(p.payload for p in run)))
+        i = j
+    return out

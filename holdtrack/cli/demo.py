@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from holdtrack.sim import SCENARIOS, simulate_session
     from holdtrack.errors import ConfigError
     from holdtrack.sources.replay import paced
-    from holdtrack.stream import StreamProcessor
+    from holdtrack.stream import LIVE_DEFER_S, StreamProcessor
 
     if args.scenario not in SCENARIOS:
         raise ConfigError(f"unknown scenario {args.scenario!r}; choose from {', '.join(sorted(SCENARIOS))}")
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     info.path = str(session_path)
     print(f"holdtrack demo: simulated '{args.scenario}' session, {sim.truth.duration_s:.0f} s at {args.rate:g} Hz, "
           f"streamed {args.speed:g}x faster than real time through the live path", file=sys.stderr)
-    proc = StreamProcessor(info, trace=True)
+    proc = StreamProcessor(info, trace=True, defer_s=LIVE_DEFER_S)
     display = LiveDisplay(title=f"holdtrack demo — {args.scenario}", rate_hz=args.rate, window=not args.no_window)
     with SessionWriter(session_path, info, source={"kind": "simulator", "scenario": args.scenario, "seed": args.seed}) as writer:
         for item in paced(sim.items, speed=args.speed, clock=time.monotonic, sleep=display.sleep, max_wait_s=2.0):

@@ -228,9 +228,9 @@ def _json_summary(summary: Any, path: Path | None) -> dict[str, Any]:
 
 
 def _make_processor(info: Any) -> Any:
-    from holdtrack.stream import StreamProcessor
+    from holdtrack.stream import LIVE_DEFER_S, StreamProcessor
 
-    return StreamProcessor(info)
+    return StreamProcessor(info, defer_s=LIVE_DEFER_S)
 
 
 def _writer_factory(path: Path) -> Any:

@@ -47,10 +47,10 @@ def run(args: argparse.Namespace) -> int:
     from holdtrack.cli.analyze import format_table
     from holdtrack.session import read_session
     from holdtrack.sources.replay import ReplaySource
-    from holdtrack.stream import StreamProcessor
+    from holdtrack.stream import LIVE_DEFER_S, StreamProcessor
 
     session = read_session(args.file, salvage=args.salvage)
-    proc = StreamProcessor(session.info)
+    proc = StreamProcessor(session.info, defer_s=LIVE_DEFER_S)
     live = interactive() and not args.json
     # the live view of demo and record: a rolling plot window when a display exists, else the status line
     display = LiveDisplay(f"holdtrack replay — {session.info.device.get('name') or args.file}", proc.rate_hz,

@@ -230,12 +230,12 @@ def _decode_uniform(data: bytes, m: int, size: int) -> tuple[Any, ...] | None:
         return None
     width = FMT_SAMPLE_BYTES[fmt & 0x0F]
     n = (size - HEADER.size) // width
-    rng = head["rng"]
+    scale = _SCALE_MPS2[head["rng"]]  # nan for a range code outside RANGES_G
     if ((size - HEADER.size) % width or not (head["ver"] == VERSION).all() or not (head["fmt"] == fmt).all()
-            or not (head["n"] == n).all() or not (head["odr"] > 0).all() or not np.isin(rng, RANGES_G).all()):
+            or not (head["n"] == n).all() or not (head["odr"] > 0).all() or not np.isfinite(scale).all()):
         return None
     counts = raw[:, HEADER.size:].copy().view("<i2").reshape(m * n, width // 2)
-    acc = counts[:, :3].astype(np.float64) * np.repeat(_SCALE_MPS2[rng], n)[:, None]
+    acc = counts[:, :3].astype(np.float64) * np.repeat(scale, n)[:, None]
     gyro = None
     if fmt & 0x0F == FMT_ACC_GYRO:
         gyro = counts[:, 3:].astype(np.float64) * (GYRO_RANGES_DPS[fmt >> 4] / 32768.0)

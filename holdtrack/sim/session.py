@@ -110,6 +110,8 @@ def simulate_session(
     sc = (get_scenario(scenario) if isinstance(scenario, str) else scenario).validate()
     if not 1.0 <= rate_hz <= 6553.5:
         raise ConfigError(f"rate_hz must be between 1 and 6553.5 Hz, got {rate_hz}")
+    if not 0.0 <= noise_mps2 <= 10.0:  # also refuses nan
+        raise ConfigError(f"noise_mps2 must be between 0 and 10 m/s² (RMS), got {noise_mps2}")
     prof = get_profile(profile)
     rng_g = int(range_g if range_g is not None else prof.default_settings.get("range_g", 8))
     one = profile in ONE_SAMPLE_PER_NOTIFICATION

@@ -2,9 +2,12 @@
 
 ``measure_latency`` starts its own rig (private bus + bluezoo), a simulated HTP device and a
 :class:`~holdtrack.ble.recorder.Recorder` with the real :class:`~holdtrack.stream.StreamProcessor`,
-streams for ``seconds`` and reports, per packet, the time from the device's notify call to the moment
-``StreamProcessor.push`` returned for it (p50/p99/max, ms), plus CPU use of this process (client and
-device) and of bluezoo (% of one core). Used by ``scripts/ble_latency.py`` and the benchmark.
+streams for ``seconds`` and reports, per packet, the time from the device's notify call to the moment the
+pipeline state includes it (p50/p99/max, ms), plus CPU use of this process (client and device) and of
+bluezoo (% of one core). The processor is configured as ``holdtrack record`` configures it
+(``defer_s=LIVE_DEFER_S``); since it may hold packets back, "state includes it" is the return of
+``status()`` asked right after the push (what a display gets when it asks). Used by ``scripts/ble_latency.py``
+and the benchmark.
 """
 
 from __future__ import annotations
@@ -21,19 +24,20 @@ from holdtrack.ble.peripheral import HtpPeripheral
 from holdtrack.ble.recorder import Recorder
 from holdtrack.model import RawPacket
 from holdtrack.protocol import htp
-from holdtrack.stream import StreamProcessor
+from holdtrack.stream import LIVE_DEFER_S, StreamProcessor
 from tests.ble.rig import BluezooRig
 
 
 class _TimedProcessor:
-    """A StreamProcessor that notes when each data packet (by seq) has been processed."""
+    """A StreamProcessor that notes when the state includes each data packet (by seq)."""
 
     def __init__(self, info: Any) -> None:
-        self.inner = StreamProcessor(info)
+        self.inner = StreamProcessor(info, defer_s=LIVE_DEFER_S)
         self.done_at: dict[int, float] = {}
 
     def push(self, item: Any) -> Any:
         out = self.inner.push(item)
+        self.inner.status()  # processes any held-back packets: the state now includes this one
         if isinstance(item, RawPacket) and item.characteristic == htp.DATA_UUID and len(item.payload) >= 4:
             self.done_at[int.from_bytes(item.payload[2:4], "little")] = time.monotonic()
         return out

@@ -35,4 +35,8 @@ def test_simulate_errors(tmp_path, capsys):
     assert err.count("\n") == 1 and "unknown scenario" in err
     assert main(["simulate", "random:x"]) == 2
     assert main(["simulate", "walk", "--loss", "0.9"]) == 2
+    capsys.readouterr()
+    assert main(["simulate", "walk", "--noise", "-1", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "noise" in err
     assert not out.exists() and not list(tmp_path.iterdir())

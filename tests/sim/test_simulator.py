@@ -226,7 +226,7 @@ def test_random_scenarios_are_seeded_and_in_range():
 
 def test_bad_arguments_are_config_errors():
     for kwargs in ({"orientation": "sideways"}, {"orientation": np.ones((3, 3))}, {"loss": 0.9},
-                   {"profile": "nope"}, {"rate_hz": 0.0}):
+                   {"profile": "nope"}, {"rate_hz": 0.0}, {"noise_mps2": -1.0}, {"noise_mps2": float("nan")}):
         with pytest.raises(ConfigError):
             simulate_session("walk", **kwargs)
     with pytest.raises(ConfigError):
