@@ -82,6 +82,10 @@ def loads(line: bytes) -> Any:
         raise RecordError("JSON nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise RecordError(f"invalid JSON ({exc.msg}, column {exc.colno})") from None
+    except RecordError:  # NaN / Infinity (_reject_constant)
+        raise
+    except ValueError:  # int() refuses more than sys.get_int_max_str_digits() digits
+        raise RecordError("invalid JSON (a number with too many digits)") from None
 
 
 def loads_fast(line: bytes) -> Any:
@@ -190,7 +194,7 @@ def validate_header(obj: Any) -> tuple[dict[str, Any], list[str]]:
     ):
         _check(obj, key, types, what)
     rate = obj.get("rate_hz")
-    if rate is not None and (isinstance(rate, bool) or not math.isfinite(rate) or rate <= 0):
+    if rate is not None and (isinstance(rate, bool) or not _finite(rate) or rate <= 0):
         raise RecordError(f"header field 'rate_hz' must be a positive number or null, got {rate!r:.60}")
     content = obj.get("content")
     if content is not None and content not in CONTENTS:
@@ -268,6 +272,14 @@ def _a2b_strict(value: str) -> bytes:
         return base64.b64decode(value, validate=True)
 
 
+def _finite(v: float) -> bool:
+    """``math.isfinite`` that says False, not OverflowError, for an int too large for a float (e.g. 1 and 400 zeros)."""
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
+
+
 def _unb64(rec: Mapping[str, Any], key: str) -> bytes:
     value = rec.get(key)
     if not isinstance(value, str):
@@ -280,7 +292,7 @@ def _unb64(rec: Mapping[str, Any], key: str) -> bytes:
 
 def _number(rec: Mapping[str, Any], key: str) -> float:
     v = rec.get(key)
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not _finite(v):
         raise RecordError(f"field {key!r} must be a finite number")
     return float(v)
 
@@ -300,7 +312,7 @@ def _times(t: Any, n: Any) -> list[float]:
         raise RecordError("field 'n' must hold non-negative integers")
     types = set(map(type, t))
     # JSON gives no NaN here (NaN / Infinity literals are rejected); an overflowing literal gives ±inf
-    if not types <= {float, int} or (t and not -math.inf < min(t) <= max(t) < math.inf):
+    if not types <= {float, int} or (t and not (_finite(min(t)) and _finite(max(t)))):
         raise RecordError("field 't' must hold finite numbers")
     return t if int not in types else [float(x) for x in t]
 
