@@ -17,6 +17,11 @@ from typing import Any, Mapping
 
 import numpy as np
 
+try:  # optional: parses data lines ~4x faster than json (same strict JSON; see loads_fast)
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - orjson is a dependency; the stdlib path gives the same records
+    _orjson = None
+
 from holdtrack._version import __version__
 from holdtrack.errors import SessionFormatError
 from holdtrack.model import LinkEvent, PacketBatch, RawPacket, SampleBlock
@@ -77,6 +82,27 @@ def loads(line: bytes) -> Any:
         raise RecordError("JSON nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise RecordError(f"invalid JSON ({exc.msg}, column {exc.colno})") from None
+    except RecordError:  # NaN / Infinity (_reject_constant)
+        raise
+    except ValueError:  # int() refuses more than sys.get_int_max_str_digits() digits
+        raise RecordError("invalid JSON (a number with too many digits)") from None
+
+
+def loads_fast(line: bytes) -> Any:
+    """:func:`loads`, faster (orjson when installed): the same value or the same error, except that an
+    integer outside [-2**63, 2**64) comes as the nearest float.
+
+    For data lines, whose integers are sizes and counts: a float there fails the record's checks, and the
+    reader then decodes the line again from :func:`loads` (so records and messages are exactly those of
+    :func:`loads`). Anything orjson refuses (NaN / Infinity, 1e400, lone surrogates, invalid UTF-8, deep
+    nesting) goes through :func:`loads`, which accepts it or raises its own message.
+    """
+    if _orjson is not None:
+        try:
+            return _orjson.loads(line)
+        except _orjson.JSONDecodeError:
+            pass
+    return loads(line)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -168,7 +194,7 @@ def validate_header(obj: Any) -> tuple[dict[str, Any], list[str]]:
     ):
         _check(obj, key, types, what)
     rate = obj.get("rate_hz")
-    if rate is not None and (isinstance(rate, bool) or not math.isfinite(rate) or rate <= 0):
+    if rate is not None and (isinstance(rate, bool) or not _finite(rate) or rate <= 0):
         raise RecordError(f"header field 'rate_hz' must be a positive number or null, got {rate!r:.60}")
     content = obj.get("content")
     if content is not None and content not in CONTENTS:
@@ -246,6 +272,14 @@ def _a2b_strict(value: str) -> bytes:
         return base64.b64decode(value, validate=True)
 
 
+def _finite(v: float) -> bool:
+    """``math.isfinite`` that says False, not OverflowError, for an int too large for a float (e.g. 1 and 400 zeros)."""
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
+
+
 def _unb64(rec: Mapping[str, Any], key: str) -> bytes:
     value = rec.get(key)
     if not isinstance(value, str):
@@ -258,7 +292,7 @@ def _unb64(rec: Mapping[str, Any], key: str) -> bytes:
 
 def _number(rec: Mapping[str, Any], key: str) -> float:
     v = rec.get(key)
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not _finite(v):
         raise RecordError(f"field {key!r} must be a finite number")
     return float(v)
 
@@ -270,23 +304,40 @@ def _count(rec: Mapping[str, Any], key: str) -> int:
     return v
 
 
-def decode_packets(rec: Mapping[str, Any]) -> PacketBatch:
-    """The packet batch of a ``"p"`` record."""
-    char, t, n = rec.get("c"), rec.get("t"), rec.get("n")
-    if not isinstance(char, str):
-        raise RecordError("field 'c' must be a characteristic UUID string")
+def _times(t: Any, n: Any) -> list[float]:
+    """The checked ``'t'`` of a packet line as floats (``'n'`` checked too); raises the first problem."""
     if not isinstance(t, list) or not isinstance(n, list) or len(t) != len(n):
         raise RecordError("fields 't' and 'n' must be lists of the same length")
     if not set(map(type, n)) <= {int} or (n and min(n) < 0):
         raise RecordError("field 'n' must hold non-negative integers")
     types = set(map(type, t))
     # JSON gives no NaN here (NaN / Infinity literals are rejected); an overflowing literal gives ±inf
-    if not types <= {float, int} or (t and not -math.inf < min(t) <= max(t) < math.inf):
+    if not types <= {float, int} or (t and not (_finite(min(t)) and _finite(max(t)))):
         raise RecordError("field 't' must hold finite numbers")
+    return t if int not in types else [float(x) for x in t]
+
+
+_FLOAT, _INT = {float}, {int}
+
+
+def _usual(t: Any, n: Any) -> bool:
+    """True for the usual packet line (lists of finite floats and non-negative ints of one length), checked in a
+    few C-level passes. Then :func:`_times` would return ``t`` itself (floats whose sum is finite are all finite)."""
+    return (type(t) is list and type(n) is list and len(t) == len(n) and set(map(type, t)) <= _FLOAT
+            and set(map(type, n)) <= _INT and math.isfinite(sum(t)) and (not n or min(n) >= 0))
+
+
+def decode_packets(rec: Mapping[str, Any]) -> PacketBatch:
+    """The packet batch of a ``"p"`` record."""
+    char, t, n = rec.get("c"), rec.get("t"), rec.get("n")
+    if not isinstance(char, str):
+        raise RecordError("field 'c' must be a characteristic UUID string")
+    if not _usual(t, n):
+        t = _times(t, n)
     data = _unb64(rec, "d")
     if len(data) != sum(n):
         raise RecordError(f"field 'd' holds {len(data)} bytes but 'n' adds up to {sum(n)}")
-    return PacketBatch(char.lower(), t if int not in types else [float(x) for x in t], n, data)
+    return PacketBatch(char.lower(), t, n, data)
 
 
 def decode_samples(rec: Mapping[str, Any]) -> SampleBlock:

@@ -20,21 +20,39 @@ from holdtrack.sources.base import Item, StreamInfo
 
 _BOM = b"\xef\xbb\xbf"
 _MAX_LISTED = 20  # problems listed one by one; more are summarised
+_BLOCK = 1 << 20  # bytes read at a time
 
 
 def _lines(f: IO[bytes], start_line: int) -> Iterator[tuple[int, int, bytes, bool]]:
-    """``(line number, end offset, bytes, complete)`` for each line; over-long lines raise."""
-    line_no, pos = start_line, f.tell()
-    while True:
-        raw = f.readline(fmt.MAX_LINE_BYTES + 1)
-        if not raw:
-            return
-        line_no += 1
-        if len(raw) > fmt.MAX_LINE_BYTES and not raw.endswith(b"\n"):
-            raise SessionFormatError(f"line longer than {fmt.MAX_LINE_BYTES // 2**20} MiB; not a session file "
-                                     "this reader accepts", path=getattr(f, "name", None), line=line_no)
-        pos += len(raw)
-        yield line_no, pos, raw, raw.endswith(b"\n")
+    """``(line number, end offset, bytes, complete)`` for each line, its newline included; a line longer than
+    ``fmt.MAX_LINE_BYTES`` (newline excluded) raises. Read in blocks of ``_BLOCK`` bytes."""
+    line_no, pos, limit = start_line, f.tell(), fmt.MAX_LINE_BYTES
+    carry: list[bytes] = []  # the start of a line that goes on in the next block
+    while block := f.read(_BLOCK):
+        start, cut = 0, block.find(b"\n")
+        while cut >= 0:
+            line_no += 1
+            raw = block[start:cut + 1]
+            if carry:
+                raw = b"".join([*carry, raw])
+                carry.clear()
+            if len(raw) > limit + 1:
+                _too_long(f, line_no)
+            pos += len(raw)
+            yield line_no, pos, raw, True
+            start, cut = cut + 1, block.find(b"\n", cut + 1)
+        if start < len(block):
+            carry.append(block[start:] if start else block)
+            if sum(map(len, carry)) > limit:
+                _too_long(f, line_no + 1)
+    if carry:
+        raw = b"".join(carry)
+        yield line_no + 1, pos + len(raw), raw, False
+
+
+def _too_long(f: IO[bytes], line_no: int) -> None:
+    raise SessionFormatError(f"line longer than {fmt.MAX_LINE_BYTES // 2**20} MiB; not a session file "
+                             "this reader accepts", path=getattr(f, "name", None), line=line_no)
 
 
 def _read_header(f: IO[bytes], path: str) -> tuple[dict[str, Any], list[str]]:
@@ -53,6 +71,24 @@ def _read_header(f: IO[bytes], path: str) -> tuple[dict[str, Any], list[str]]:
         return fmt.validate_header(obj)
     except fmt.RecordError as exc:
         raise SessionFormatError(str(exc), path=path, line=1) from None
+
+
+def _decode_record(rec: Any) -> tuple[str, Any] | None:
+    """``(kind, value)`` of a parsed line, None for an unknown kind; raises :class:`fmt.RecordError`."""
+    if not isinstance(rec, dict):
+        raise fmt.RecordError("a record must be a JSON object")
+    kind = rec.get("k")
+    if kind == fmt.REC_PACKETS:
+        return kind, fmt.decode_packets(rec)
+    if kind == fmt.REC_SAMPLES:
+        return kind, fmt.decode_samples(rec)
+    if kind == fmt.REC_EVENT:
+        return kind, fmt.decode_event(rec)
+    if kind == fmt.REC_END:
+        return kind, fmt.decode_end(rec)
+    if not isinstance(kind, str):
+        raise fmt.RecordError("record without a kind field 'k'")
+    return None
 
 
 @dataclass
@@ -129,7 +165,7 @@ class SessionSource:
         with open(self.path, "rb") as f:
             f.seek(self._data_start)
             for line_no, end, raw, complete in _lines(f, 1):
-                if not raw.strip():
+                if raw.isspace():  # blank (never empty)
                     continue
                 if pending is not None:
                     self._bad_line(*pending)
@@ -177,22 +213,12 @@ class SessionSource:
         self.skipped_lines += 1
         self._note(f"line {line_no}: {message} (skipped)")
 
-    def _decode(self, raw: bytes) -> tuple[str, Any] | None:
-        rec = fmt.loads(raw)
-        if not isinstance(rec, dict):
-            raise fmt.RecordError("a record must be a JSON object")
-        kind = rec.get("k")
-        if kind == fmt.REC_PACKETS:
-            return kind, fmt.decode_packets(rec)
-        if kind == fmt.REC_SAMPLES:
-            return kind, fmt.decode_samples(rec)
-        if kind == fmt.REC_EVENT:
-            return kind, fmt.decode_event(rec)
-        if kind == fmt.REC_END:
-            return kind, fmt.decode_end(rec)
-        if not isinstance(kind, str):
-            raise fmt.RecordError("record without a kind field 'k'")
-        return None
+    @staticmethod
+    def _decode(raw: bytes) -> tuple[str, Any] | None:
+        try:
+            return _decode_record(fmt.loads_fast(raw))
+        except fmt.RecordError:  # the exact record or message of the stdlib parser (see fmt.loads_fast)
+            return _decode_record(fmt.loads(raw))
 
     def __iter__(self) -> Iterator[Item]:
         for rec in self.records():

@@ -67,6 +67,9 @@ def test_missing_footer_is_reported_not_fatal(tmp_path):
     b"[1, 2, 3]\n",
     b'{"t": 1}\n',
     b"\xff\xfe\x00garbage\n",
+    b'{"k":"p","c":"x","t":[1' + b"0" * 400 + b'],"n":[1],"d":"AA=="}\n',  # an int too large for a float
+    b'{"k":"e","t":1' + b"0" * 400 + b',"event":"link_lost"}\n',
+    b'{"k":"e","t":1' + b"0" * 5000 + b',"event":"link_lost"}\n',  # more digits than int() accepts
 ])
 def test_corrupted_middle_line_names_its_line_and_salvage_recovers_the_rest(good, tmp_path, garbage):
     body = split(good)
@@ -106,6 +109,7 @@ def header_with(good, **changes):
 @pytest.mark.parametrize("changes, message", [
     ({"rate_hz": "200"}, "'rate_hz' must be a number"),
     ({"rate_hz": -5}, "'rate_hz' must be a positive number"),
+    ({"rate_hz": 10**400}, "'rate_hz' must be a positive number"),
     ({"settings": [1]}, "'settings' must be an object"),
     ({"holdtrack_session": 2, "format_version": "2.0"}, "unsupported session format version 2"),
     ({"holdtrack_session": "1"}, "must be an integer"),
