@@ -28,7 +28,7 @@ _HELD_PACKETS = 64  # most packets a deferring processor holds back, whatever th
 
 #: how far behind the input live paths let the pipeline run (s of host time): packets received within this
 #: span are decoded, timed and analysed together (see ``StreamProcessor(defer_s=...)``)
-LIVE_DEFER_S = 0.25
+LIVE_DEFER_S = 0.5
 
 
 @dataclass(frozen=True)
