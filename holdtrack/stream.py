@@ -13,6 +13,8 @@ It is pure (no clock, no I/O): host times travel inside the items.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import groupby
+from operator import attrgetter
 from typing import Any, Iterable
 
 from holdtrack.errors import ConfigError
@@ -279,14 +281,6 @@ class StreamProcessor:
 
 def _as_batches(packets: list[RawPacket]) -> list[PacketBatch]:
     """Consecutive packets of one characteristic joined into :class:`PacketBatch` runs (arrival order kept)."""
-    out: list[PacketBatch] = []
-    i = 0
-    while i < len(packets):
-        char, j = packets[i].characteristic, i + 1
-        while j < len(packets) and packets[j].characteristic == char:
-            j += 1
-        run = packets[i:j]
-        out.append(PacketBatch(char, [p.host_time_s for p in run], [len(p.payload) for p in run],
-                               b"".join(p.payload for p in run)))
-        i = j
-    return out
+    return [PacketBatch(char, [p.host_time_s for p in run], [len(p.payload) for p in run],
+                        b"".join(p.payload for p in run))
+            for char, group in groupby(packets, key=attrgetter("characteristic")) for run in [list(group)]]

@@ -131,7 +131,7 @@ class FrameFeatures:
         a = np.concatenate((self._hist, s), axis=1) if h else s
         self._hist = a[:, max(0, h + n - (K - 1)):].copy()
         self._hist_end = f_start + n
-        if n <= _TINY:
+        if n <= FEW_FRAMES:
             return self._windows_tiny(f_start, a, h, n)
         valid = np.zeros(n, dtype=bool)
         sigma, sigma_short = np.full(n, np.nan), np.full(n, np.nan)
@@ -185,7 +185,9 @@ class FrameFeatures:
                           np.array(sigma_short))
 
 
-_TINY = 4  # batches of at most this many frames take the per-frame path
+FEW_FRAMES = 4
+"""Batches of at most this many frames take the per-frame paths (here, in the still decision and the segmenter);
+live pushes give 1-2 frames."""
 
 
 def _max0(v: float) -> float:
@@ -206,7 +208,7 @@ def _frame_sums(x: NDArray[np.float64], D: int) -> NDArray[np.float64]:
     Rows 0-2: sums of the low-passed acceleration; rows 3-5: sums of its squares.
     """
     n = x.shape[1] // D
-    if n <= _TINY:  # few frames: one running sum (accumulate adds strictly left to right, like the loop)
+    if n <= FEW_FRAMES:  # few frames: one running sum (accumulate adds strictly left to right, like the loop)
         z = np.concatenate((x, np.square(x)))
         return np.add.accumulate(z.reshape(6, n, D), axis=2)[:, :, -1]
     out = np.empty((6, n))

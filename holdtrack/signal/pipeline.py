@@ -23,7 +23,7 @@ from holdtrack.errors import ConfigError
 from holdtrack.model import RATE_LIMITS_HZ, Gap, Hold, SampleBlock, StillPeriod
 from holdtrack.signal.buffer import SampleBuffer
 from holdtrack.signal.classify import classify_still
-from holdtrack.signal.features import FrameFeatures
+from holdtrack.signal.features import FEW_FRAMES, FrameFeatures
 from holdtrack.signal.grid import GridPiece, GridResampler
 from holdtrack.signal.metrics import hold_metrics
 from holdtrack.signal.score import score_hold
@@ -261,7 +261,7 @@ class Pipeline:
 
     def _decide(self, batch) -> tuple[np.ndarray, np.ndarray]:
         """Per-frame still decision and the causal noise floor (running minimum of valid sigmas)."""
-        if len(batch) <= 4:
+        if len(batch) <= FEW_FRAMES:
             few = self._decide_few(batch)
             if few is not None:
                 return few

@@ -27,10 +27,9 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from holdtrack.signal.features import FrameBatch
+from holdtrack.signal.features import FEW_FRAMES, FrameBatch
 
 MOVING, STILL, PENDING = 0, 1, 2
-_FEW = 4  # batches of at most this many frames go frame by frame (live: 1-2 frames per notification)
 _TILT_MARGIN = 1e-9  # a scalar cosine this close to the tilt limit is left to the array path (its rounding decides)
 
 
@@ -130,7 +129,7 @@ class HoldSegmenter:
         self.next_f = batch.f0 + n
         self._nf, self._nf_f0 = noise, batch.f0
         self._short.append(batch.f0, batch.sigma_short_mps2)
-        if n <= _FEW:
+        if n <= FEW_FRAMES:
             for i, st in enumerate(still.tolist()):
                 self._frame(batch, i, st, out)
         else:
