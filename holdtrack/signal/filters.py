@@ -48,9 +48,9 @@ class StreamingSos:
             return np.zeros((0, self.channels))
         if self._zi is None:
             self._start(x[0])
-        if _KERNEL is not None:  # scipy's own kernel without its per-call checks (the same arithmetic)
+        if SOS_KERNEL is not None:  # scipy's own kernel without its per-call checks (the same arithmetic)
             y = np.array(x.T, dtype=np.float64, order="C")
-            _KERNEL(self.sos, y, self._zi)
+            SOS_KERNEL(self.sos, y, self._zi)
             return y.T
         y, zi = sps.sosfilt(self.sos, x, axis=0, zi=np.moveaxis(self._zi, (-2, -1), (0, 1)))
         self._zi = np.ascontiguousarray(np.moveaxis(zi, (0, 1), (-2, -1)))
@@ -60,12 +60,12 @@ class StreamingSos:
         """Filter ``y`` (channels, n), a C-contiguous array or row block, in place: the same numbers as :meth:`push`."""
         if y.shape[1] == 0:
             return
-        if _KERNEL is None:
+        if SOS_KERNEL is None:
             y[:] = self.push(y.T).T
             return
         if self._zi is None:
             self._start(y[:, 0])
-        _KERNEL(self.sos, y, self._zi)
+        SOS_KERNEL(self.sos, y, self._zi)
 
     def _start(self, x0: NDArray[np.float64]) -> None:
         """Steady state of the first sample ``x0`` (channels,)."""
@@ -93,4 +93,6 @@ def _find_kernel():  # -> Callable[[sos, x (channels, n), zi (channels, sections
     return None
 
 
-_KERNEL = _find_kernel()
+#: ``kernel(sos (sections, 6), y (channels, n) C order, zi (channels, sections, 2))`` filters ``y`` in place; None
+#: means scipy moved it: callers use ``sps.sosfilt`` (features, and the zero-phase filters of spectra.py)
+SOS_KERNEL = _find_kernel()

@@ -22,6 +22,8 @@ from numpy.typing import NDArray
 from scipy import fft as sps_fft
 from scipy import signal as sps
 
+from holdtrack.signal import filters
+
 F64 = NDArray[np.float64]
 
 
@@ -49,25 +51,6 @@ def mix(m: F64, x: F64) -> F64:
     return out
 
 
-@lru_cache(maxsize=1)
-def _sos_kernel():  # -> Callable[[sos (s, 6), x (c, n), zi (c, s, 2)], None] | None
-    """scipy's in-place SOS kernel (what ``sosfilt`` runs), if present and equal to ``sosfilt`` here."""
-    try:
-        from scipy.signal._sosfilt import _sosfilt as kernel
-    except ImportError:  # private API moved: use the public function
-        return None
-    sos = np.ascontiguousarray(sps.butter(2, (0.1, 0.3), btype="bandpass", output="sos"))
-    x = np.cos(np.arange(20.0) ** 1.5).reshape(2, 10)  # (channels, n)
-    zi = np.linspace(-1.0, 1.0, 2 * sos.shape[0] * 2).reshape(2, sos.shape[0], 2)
-    ref = sps.sosfilt(sos, x, axis=-1, zi=np.moveaxis(zi, 1, 0))[0]
-    try:
-        y = x.copy()
-        kernel(sos, y, zi.copy())
-    except Exception:  # a changed signature
-        return None
-    return kernel if np.array_equal(y, ref) else None
-
-
 def sos_zi(sos: F64) -> F64:
     """``scipy.signal.sosfilt_zi(sos)``, (sections, 2), cached per coefficient values (read-only)."""
     sos = np.ascontiguousarray(sos, dtype=np.float64)
@@ -84,7 +67,7 @@ def _sos_zi(sos_bytes: bytes, n_sections: int) -> F64:
 def _run_sos(sos: F64, zi_unit: F64, y: F64) -> None:
     """Filter each row of ``y`` (channels, n) in place, starting at the steady state of its first sample."""
     zi = np.ascontiguousarray(zi_unit[None, :, :] * y[:, :1, None])  # (channels, sections, 2)
-    kernel = _sos_kernel()
+    kernel = filters.SOS_KERNEL  # scipy's in-place kernel, checked against sosfilt at import (None: moved)
     if kernel is None:
         y[:] = sps.sosfilt(sos, y, axis=-1, zi=np.moveaxis(zi, 1, 0))[0]
     else:

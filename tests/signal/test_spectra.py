@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import signal as sps
 
-from holdtrack.signal import spectra
+from holdtrack.signal import filters, spectra
 from holdtrack.signal.swayband import band_power_response, gravity_sos, sway_sos
 
 RATES = [25.0, 26.0, 50.0, 100.0, 200.0, 12.5]
@@ -44,7 +44,7 @@ def test_filtfilt_without_the_private_kernel(monkeypatch):
     rng = np.random.default_rng(3)
     x = signal(rng, 700)
     want = spectra.filtfilt_even(sway_sos(50.0), x, 150)
-    monkeypatch.setattr(spectra, "_sos_kernel", lambda: None)
+    monkeypatch.setattr(filters, "SOS_KERNEL", None)
     close(spectra.filtfilt_even(sway_sos(50.0), x, 150), want, 1e-13)
 
 
